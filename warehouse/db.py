@@ -1,0 +1,56 @@
+"""Opens the warehouse: one DuckDB file, private to the service user, always migrated."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from warehouse import migrate
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened or written (path, permission, disk, lock)."""
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Creates ``path`` (and parents) readable by the service user only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse at ``path``, migrated to the current schema.
+
+    A new file is created with mode 0600; DuckDB's own write-ahead log inherits the umask, so the
+    umask is narrowed while the file is opened.
+    """
+    if not read_only:
+        ensure_private_dir(path.parent)
+    old = os.umask(0o077)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+    finally:
+        os.umask(old)
+    if not read_only:
+        path.chmod(0o600)
+        migrate.apply(con)
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Runs the block in one transaction: all of it lands, or none of it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
