@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 CheckName = Literal["promotion", "testimonial_repost", "personal_mixing", "patient_privacy"]
@@ -56,8 +56,10 @@ class Flag:
     check_name: CheckName
     rule_id: str
     severity: Severity
-    evidence: str  # masked where it may identify a patient (checks.masking)
+    evidence: str  # the words or field that fired; masked where it may identify a patient
     fatwa_ref: str
     rule_version: str
     risk_score: int = 0  # 0-100 for the whole subject, the same on each of its flags
-    details: dict[str, str] = field(default_factory=dict, compare=False)
+    evidence_field: str = "caption"  # caption, accessibility_caption, is_sponsored, biography, ...
+    span_start: int | None = None  # offsets of the evidence in the original (unmasked) field text
+    span_end: int | None = None
