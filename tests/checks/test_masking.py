@@ -46,6 +46,9 @@ MASKED_EXAMPLES: list[tuple[str, str]] = [
     ("Sdr. Andi (19 tahun) asal Bantul.", "Sdr. A*** (1x tahun) asal B***."),
     ("Nn. Dewi, 23 thn, tinggal di Gunungkidul.", "Nn. D***, 2x thn, tinggal di G***."),
     ("Bu Hj. Aminah usia 81 tahun.", "Bu Hj. A*** usia 8x tahun."),
+    ("Bpk. Hartono (56) dari Bantul", "Bpk. H*** (5x) dari B***"),
+    ("Pak Hartono, 56, stroke iskemik", "Pak H***, 5x, stroke iskemik"),
+    ("Ibu Ani, 3 anak, semua lahir normal.", "Ibu A***, 3 anak, semua lahir normal."),
     ("Bayi Ny. Rina, umur 3 bulan, BB 4,1 kg.", "Bayi Ny. R***, umur x bulan, BB 4,1 kg."),
     ("ibu Sri Wahyuni berdomisili di Kab. Bantul", "ibu S*** berdomisili di Kab. B***"),
     ("Nama pasien: Rudi Hartono", "Nama pasien: R***"),
@@ -74,8 +77,14 @@ MASKED_EXAMPLES: list[tuple[str, str]] = [
     ("Patient named Sarah, 45 y.o., room 12.", "Patient named S***, 4x y.o., room **."),
     ("Mr. Smith, aged 70, lives in Sleman.", "Mr. S***, aged 7x, lives in S***."),
     ("Ms Lee (32 yo) was admitted to ward 3.", "Ms L*** (3x yo) was admitted to ward *."),
-    ("A 3-month-old baby girl, medical record no. 4455", "A x-month-old baby girl, medical record no. ****"),
-    ("Miss Tan, 102 years old, resident of Kulon Progo", "Miss T***, 10x years old, resident of K***"),
+    (
+        "A 3-month-old baby girl, medical record no. 4455",
+        "A x-month-old baby girl, medical record no. ****",
+    ),
+    (
+        "Miss Tan, 102 years old, resident of Kulon Progo",
+        "Miss T***, 10x years old, resident of K***",
+    ),
     # code-mixed
     (
         "Alhamdulillah Bu Siti (58 th) from Gunungkidul sudah boleh pulang dari room 12 🙏",
@@ -118,6 +127,9 @@ UNCHANGED_EXAMPLES: list[str] = [
     "Kasus ini terjadi 2 tahun lalu.",
     "Asal Usul Penyakit Kaki Gajah",
     "Bed rest 3 hari, kontrol ke poli.",
+    "Terima kasih Pak Menteri dan Ibu Dirut RSUP atas kunjungannya.",
+    "Ibu-ibu, yuk periksa payudara sendiri (SADARI) setiap bulan.",
+    "BB 3200 gram, lahir 12/03/2024 pukul 08.15, Apgar 8/9.",
     "Usia kehamilan 32 minggu, gerak janin aktif.",
     "Terima kasih untuk IDI Cabang Sleman dan Pak RT atas dukungannya.",
     "HUT ke-75 tahun RSUP Dr. Sardjito.",
