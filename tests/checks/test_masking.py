@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -173,6 +174,13 @@ def test_find_identifiers_reports_kind_and_offsets_in_the_original_text() -> Non
 
 def test_initials_and_name_spans_have_their_own_kind() -> None:
     assert find_identifiers("Tn. AS dan Ny. Rina") == [Span(4, 6, "initials"), Span(15, 19, "name")]
+
+
+def test_the_examples_in_the_privacy_doc_are_what_the_code_does() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "privacy.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(.+?)` \| `(.+?)` \|$", doc, flags=re.MULTILINE)
+    assert len(rows) >= 15
+    assert [mask_identifiers(original) for original, _ in rows] == [masked for _, masked in rows]
 
 
 def test_empty_text_stays_empty() -> None:
