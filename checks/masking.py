@@ -61,6 +61,7 @@ _NOT_A_NAME_WORDS = (
     r"|Usul|Mula|Muasal|RT|RW|RS|RSUD|RSUP|DPR|IDI|ASI|KB|BPJS|IGD|ICU|NICU|PICU|HIV|TB|DM|USG"
     r"|Dr|Prof|Hj|Kec|Kecamatan|Kab|Kabupaten|Kel|Kelurahan|Desa|Ds|Dusun|Dsn|Dukuh|Kampung|Kp"
     r"|Perum|Perumahan|Komplek|Kompleks|Provinsi|Prov|Jl|Jln|Jalan|Gg|Gang|No|Nomor"
+    r"|Pak|Bu|Tn|Ny|Nn|An|Sdr|Mr|Mrs|Ms"
 )
 _NOT_A_NAME = rf"(?:{_NOT_A_NAME_WORDS})\b"
 _NAME_WORDS = rf"(?!{_NOT_A_NAME}){_NAME_WORD}(?:[ \t]+(?!{_NOT_A_NAME}){_NAME_WORD}){{0,2}}"
@@ -73,6 +74,9 @@ _PERSON = (
     rf"|{_NAME_WORDS}"
     r"|[A-Z](?:\.?[A-Z]){0,3}(?![\w*]))"
 )
+# A name written in lower case, only after an explicit cue. Not starting with "x": a masked
+# one-digit age ("xtahun" from "7tahun") must not read as a name when masked text is masked again.
+_LOWER_NAME = r"[a-wyz][a-z]{2,}\b"
 _INITIALS = re.compile(r"[A-Z](?:\.?[A-Z]){0,3}")
 _HONORIFICS_ANY_CASE = _words(
     "ibu bu bapak bpk pak mbak mba mas adik adek dik dek kakek nenek oma opa saudara "
@@ -180,14 +184,19 @@ _LEADING_DIGITS = re.compile(r"\d+")
 def _digit_spans(text: str) -> list[Span]:
     """The identifiers that begin with a digit: numbers, phones, ages."""
     spans: list[Span] = []
-    for match in _DIGIT_SCAN.finditer(text):
+    at = 0
+    while (match := _DIGIT_SCAN.search(text, at)) is not None:
         shape = match.lastgroup or ""
         start, end = match.span()
+        # A shape that fits but is no identifier ("0812 45" is too short for a phone) must not
+        # hide what follows ("45 tahun"): look again from the next character.
+        at = start + 1
         if shape == "phone" and not 10 <= sum(ch.isdigit() for ch in match[0]) <= 14:
             continue
+        if shape == "age" and not _is_an_age(match):
+            continue
+        at = end
         if _DIGIT_KINDS[shape] == "age":
-            if shape == "age" and not _is_an_age(match):
-                continue
             digits = _LEADING_DIGITS.match(text, start)
             end = digits.end() if digits else end
         spans.append(Span(start, end, _kind_of(_DIGIT_KINDS[shape], text[start:end])))
@@ -234,7 +243,7 @@ _RULES: tuple[_Rule, ...] = (
     # Ibu Sulastri, Tn. AS, Mrs Johnson, Bpk. Hj. Aminah; a bare number right after the name,
     # "(56)" or ", 56,", is an age
     _rule(
-        rf"(?<![\w.])(?:(?i:{'|'.join(_HONORIFICS_ANY_CASE)})\.?|{_HONORIFICS_AS_WRITTEN})"
+        rf"(?<![\w.*])(?:(?i:{'|'.join(_HONORIFICS_ANY_CASE)})\.?|{_HONORIFICS_AS_WRITTEN})"
         rf"(?:[ \t]+|(?<=\.))(?:(?:Hj|H)\.[ \t]*)?(?P<person>{_PERSON})"
         r"(?:[ \t]*\([ \t]*(?P<age>\d{1,3})[ \t]*\)"
         r"|[ \t]*,[ \t]*(?P<listed_age>\d{1,3})(?=[ \t]*[,;)]))?",
@@ -248,28 +257,28 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # pasien bernama Sulastri, atas nama Sulastri, patient named Sarah, inisial DK
     _rule(
-        r"(?<!\w)(?i:bernama|atas[ \t]+nama|a\.n\.|named|inisial|initials?)[ \t]*:?[ \t]*"
+        r"(?<![\w*])(?i:bernama|atas[ \t]+nama|a\.n\.|named|inisial|initials?)[ \t]*:?[ \t]*"
         rf"(?P<person>{_PERSON})",
         ("person", "name"),
         starts="bernama atas a.n. named inisial initial",
     ),
     # pasien bernama sulastri: lower case only after a cue that cannot mean "on behalf of"
     _rule(
-        r"(?<!\w)(?i:bernama|(?:pasien|patient)[ \t]+(?:atas[ \t]+nama|a\.n\.|named))"
-        r"[ \t]*:?[ \t]*(?P<person>[a-z]{3,})\b",
+        r"(?<![\w*])(?i:bernama|(?:pasien|patient)[ \t]+(?:atas[ \t]+nama|a\.n\.|named))"
+        rf"[ \t]*:?[ \t]*(?P<person>{_LOWER_NAME})",
         ("person", "name"),
         starts="bernama pasien patient",
     ),
     # Nama pasien: Rudi Hartono / Name: ...
     _rule(
-        r"(?<!\w)(?i:nama(?:[ \t]+pasien)?|(?:patient(?:'s)?[ \t]+)?name)[ \t]*:[ \t]*"
-        rf"(?P<person>{_PERSON}|[a-z]{{3,}}\b(?!\*))",
+        r"(?<![\w*])(?i:nama(?:[ \t]+pasien)?|(?:patient(?:'s)?[ \t]+)?name)[ \t]*:[ \t]*"
+        rf"(?P<person>{_PERSON}|{_LOWER_NAME})",
         ("person", "name"),
         starts="nama patient name",
     ),
     # Sulastri (45 th): a name right before an age in brackets
     _rule(
-        rf"(?<![\w.])(?!(?:(?i:pasien|patient|bayi|baby|case|kasus)|{_NOT_A_NAME_WORDS})\b)"
+        rf"(?<![\w.*])(?!(?:(?i:pasien|patient|bayi|baby|case|kasus)|{_NOT_A_NAME_WORDS})\b)"
         rf"(?P<person>{_NAME_WORD})[ \t]*\([ \t]*\d{{1,3}}{_AGE_END}{_AGE_UNIT}[ \t]*\)",
         ("person", "name"),
         starts="(",
@@ -277,15 +286,15 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # usia 45, umur 7 bln, berusia 45 tahun, aged 70, bayi 3 bulan
     _rule(
-        r"(?<!\w)(?i:usia|umur|usianya|umurnya|berusia|berumur|aged?|bayi|balita)[ \t]*:?[ \t]*"
-        rf"(?P<age>\d{{1,3}}){_AGE_END}(?:{_AGE_UNIT}|(?![\w*]))",
+        r"(?<![\w*])(?i:usia|umur|usianya|umurnya|berusia|berumur|aged?|bayi|balita)[ \t]*:?[ \t]*"
+        rf"(?P<age>\d{{1,3}}){_AGE_END}(?:{_AGE_UNIT}|(?![\w*@]))",
         ("age", "age"),
         starts="usia umur usianya umurnya berusia berumur age aged bayi balita",
         accept=_is_an_age_after_cue,
     ),
     # asal Sleman, warga Desa Sukamaju, alamat Jl. Kaliurang No. 5, lives in Sleman
     _rule(
-        r"(?<!\w)(?i:asal|berasal[ \t]+dari|warga|penduduk|alamat|beralamat(?:[ \t]+di)?"
+        r"(?<![\w*])(?i:asal|berasal[ \t]+dari|warga|penduduk|alamat|beralamat(?:[ \t]+di)?"
         r"|berdomisili(?:[ \t]+di)?|domisili|tinggal[ \t]+di|residing[ \t]+in|resident[ \t]+of"
         r"|lives[ \t]+in|living[ \t]+in|hometown|address)[ \t]*:?[ \t]*"
         rf"(?:{_ADMIN}[ \t]*)?(?P<place>{_NAME_WORDS}){_HOUSE_NUMBER}",
@@ -296,7 +305,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # dari Kec. Depok, di Desa Wonosari: after a weak cue only an administrative word counts
     _rule(
-        r"(?:(?<=\b(?i:dari) )|(?<=\b(?i:from) )|(?<=\b(?i:di) )|(?<=\b(?i:in) ))"
+        r"(?:(?<=(?<![\w*])(?i:dari) )|(?<=(?<![\w*])(?i:from) )|(?<=(?<![\w*])(?i:di) )"
+        r"|(?<=(?<![\w*])(?i:in) ))"
         rf"{_ADMIN}[ \t]*(?P<place>{_NAME_WORDS}){_HOUSE_NUMBER}",
         ("place", "place"),
         ("house", "address"),
@@ -304,7 +314,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # Desa Sukamaju, Dusun Krajan, Jl. Kaliurang No. 5: a village or street names a household
     _rule(
-        r"(?<![\w.])(?:Desa|Ds\.|Dusun|Dsn\.|Dukuh|Jl\.|Jln\.|Gg\.)[ \t]*"
+        r"(?<![\w.*])(?:Desa|Ds\.|Dusun|Dsn\.|Dukuh|Jl\.|Jln\.|Gg\.)[ \t]*"
         rf"(?P<place>{_NAME_WORDS}){_HOUSE_NUMBER}",
         ("place", "place"),
         ("house", "address"),
@@ -312,25 +322,25 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # from Bantul / dari Bantul, only in a sentence that already speaks of a patient
     _rule(
-        rf"(?<!\w)(?i:dari|from)[ \t]+(?P<place>{_NAME_WORDS})(?![\w*])",
+        rf"(?<![\w*])(?i:dari|from)[ \t]+(?P<place>{_NAME_WORDS})(?![\w*])",
         ("place", "place"),
         starts="dari from",
         needs_patient_context=True,
     ),
     # RT 03/RW 05, RT 3 RW 4, RT/RW 03/05
     _rule(
-        r"(?<!\w)RT[ \t]*/[ \t]*RW[ \t]*\.?[ \t]*(?P<rtrw>\d{1,3}[ \t]*/[ \t]*\d{1,3})(?!\d)",
+        r"(?<![\w*])RT[ \t]*/[ \t]*RW[ \t]*\.?[ \t]*(?P<rtrw>\d{1,3}[ \t]*/[ \t]*\d{1,3})(?!\d)",
         ("rtrw", "address"),
         starts="rt",
     ),
     _rule(
-        r"(?<!\w)(?:RT|RW)[ \t]*\.?[ \t]*(?P<rt>\d{1,3}(?:[ \t]*/[ \t]*\d{1,3})?)(?!\d)",
+        r"(?<![\w*])(?:RT|RW)[ \t]*\.?[ \t]*(?P<rt>\d{1,3}(?:[ \t]*/[ \t]*\d{1,3})?)(?!\d)",
         ("rt", "address"),
         starts="rt rw",
     ),
     # RM 00-12-34, No. RM 123456, MRN 12345, rekam medis 778899, medical record no. 4455
     _rule(
-        r"(?<!\w)(?i:rm|nrm|mrn|mr|rekam[ \t]+medi[sk]|medical[ \t]+record)"
+        r"(?<![\w*])(?i:rm|nrm|mrn|mr|rekam[ \t]+medi[sk]|medical[ \t]+record)"
         r"(?:[ \t]+(?i:no\.?|nomor|number|#))?[ \t]*[:#.]?[ \t]*"
         r"(?P<record>\d+(?:[-./]\d+)*)(?![\d*])",
         ("record", "record"),
@@ -338,7 +348,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # bed 7, kamar 305, bangsal Melati 2, tempat tidur 12B, Paviliun Anggrek 4
     _rule(
-        r"(?<!\w)(?:(?i:bed|tempat[ \t]+tidur|kamar|ruang(?:an)?|room|bangsal|ward|bilik"
+        r"(?<![\w*])(?:(?i:bed|tempat[ \t]+tidur|kamar|ruang(?:an)?|room|bangsal|ward|bilik"
         r"|paviliun|pavilion)|TT)(?:[ \t]+(?i:no\.?|nomor|number))?[ \t]*[:#.]?[ \t]*"
         r"(?:[A-Z][A-Za-z]+[ \t]+)?(?P<bed>\d{1,4})(?![\d*]|[.,]\d)",
         ("bed", "record"),
@@ -346,13 +356,14 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # NIK 3404 0123 4567 0001 (16 digits, maybe grouped)
     _rule(
-        r"(?<!\w)(?i:nik|no\.?[ \t]*ktp|ktp)[ \t]*[:#.]?[ \t]*(?P<nik>\d(?:[ \t.-]?\d){15})(?!\d)",
+        r"(?<![\w*])(?i:nik|no\.?[ \t]*ktp|ktp)[ \t]*[:#.]?[ \t]*"
+        r"(?P<nik>\d(?:[ \t.-]?\d){15})(?!\d)",
         ("nik", "nik"),
         starts="nik no ktp",
     ),
     # BPJS / KIS / JKN card numbers (13 digits, maybe grouped)
     _rule(
-        r"(?<!\w)(?i:bpjs(?:[ \t]+kesehatan)?|kis|jkn(?:-kis)?|no\.?[ \t]*kartu)"
+        r"(?<![\w*])(?i:bpjs(?:[ \t]+kesehatan)?|kis|jkn(?:-kis)?|no\.?[ \t]*kartu)"
         r"(?:[ \t]+(?i:no\.?|nomor|number))?[ \t]*[:#.]?[ \t]*"
         r"(?P<bpjs>\d(?:[ \t.-]?\d){9,12})(?!\d)",
         ("bpjs", "bpjs"),
@@ -360,7 +371,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # sulastri.w@gmail.com: the local part names the person; the domain stays readable
     _rule(
-        r"(?<![\w.+%-])(?P<local>[A-Za-z0-9._%+-]+)@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+        r"(?<![\w.+%*-])(?P<local>[A-Za-z0-9._%+-]+)@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
         ("local", "email"),
         starts="@",
         back=r"[A-Za-z0-9._%+-]+\Z",
@@ -500,10 +511,15 @@ def _keep_first_letter(value: str) -> str:
     return value[0] + "***"
 
 
+def _keep_first_letter_of_email(value: str) -> str:
+    # A leading digit is not kept: it could be read as a house or RT number when masked again.
+    return _keep_first_letter(value) if value[0].isalpha() else "***"
+
+
 _MASKERS: dict[Kind, Callable[[str], str]] = {
     "name": _keep_first_letter,
     "place": _keep_first_letter,
-    "email": _keep_first_letter,
+    "email": _keep_first_letter_of_email,
     "initials": lambda value: value[0] + "*",
     "age": _mask_age,
     "address": _mask_digits,

@@ -261,3 +261,33 @@ def test_generated_captions_mask_idempotently_and_keep_every_other_word() -> Non
         assert mask_identifiers(once) == once
         # identifiers are masked in place: no word is added or dropped
         assert len(once.split()) == len(caption.split()), (caption, once)
+
+
+# Pieces of captions, cues and masked text glued at random, with and without spaces: masked
+# digits ("*"), masked ages ("x") and masked names must never create a new match.
+JUNK_PIECES = [
+    *["Ibu ", "Tn. ", "Pak ", "Mrs ", "asal ", "dari ", "from ", "Desa ", "Kec. ", "Jl. ", "No. "],
+    *["RM ", "bed ", "kamar ", "bangsal Melati ", "usia ", "aged ", "tahun ", "th ", "years old "],
+    *["y.o. ", "named ", "bernama ", "Nama: ", "lives in ", "NIK ", "BPJS ", "RT ", "RT/RW "],
+    *[
+        "Sulastri ",
+        "Sari ",
+        "sulastri ",
+        "AS ",
+        "M.F. ",
+        "Bantul ",
+        "pasien ",
+        "(45 th) ",
+        "03/05 ",
+    ],
+    *["0812 ", "3456 ", "+62 ", "0274 ", "(0274) ", "3404012345670001 ", "budi.s@mail.id "],
+    *["S*** ", "4x ", "x ", "(", ")", "45", "7", "-", ".", ",", " ", "@", "x", "*", "/", "\n"],
+]
+
+
+def test_masking_is_idempotent_on_glued_fragments() -> None:
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(JUNK_PIECES) for _ in range(rng.randint(1, 40)))
+        once = mask_identifiers(text)
+        assert mask_identifiers(once) == once, (text, once)
