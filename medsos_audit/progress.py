@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 Advance = Callable[[int], None]
@@ -13,7 +13,7 @@ Advance = Callable[[int], None]
 class Progress(Protocol):
     """Reports the progress of named stages."""
 
-    def stage(self, name: str, total: int | None) -> Iterator[Advance]: ...
+    def stage(self, name: str, total: int | None) -> AbstractContextManager[Advance]: ...
 
 
 class NoProgress:
