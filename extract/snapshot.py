@@ -87,6 +87,15 @@ def _kind(name: str) -> FileKind | None:
     return "unknown"
 
 
+def printable(path: str) -> str:
+    """``path`` as valid UTF-8 text: bytes that are not UTF-8 become \\x.. escapes.
+
+    os.scandir hands such bytes over as lone surrogates, which no database or DataFrame accepts;
+    a name that needs this is not instaloader's, so its file is set aside under the escaped name.
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def scan(snapshot_dir: Path) -> Scan:
     """Lists the post and profile files of a snapshot; links and foreign files are set aside."""
     root = snapshot_dir.resolve()
@@ -96,6 +105,10 @@ def scan(snapshot_dir: Path) -> Scan:
 
     def entry(item: os.DirEntry[str], folder: str) -> None:
         st = item.stat(follow_symlinks=False)
+        if printable(item.path) != item.path:
+            bad = SnapshotFile(printable(item.path), printable(folder), "unknown", st.st_size, 0)
+            result.set_aside.append((bad, "file name is not UTF-8 text"))
+            return
         kind = _kind(item.name)
         if kind is None:
             result.media_files += 1
@@ -113,7 +126,12 @@ def scan(snapshot_dir: Path) -> Scan:
     except OSError as exc:
         raise SnapshotError(f"cannot read snapshot folder {snapshot_dir}: {exc}") from exc
     for item in top:
-        if item.is_dir(follow_symlinks=False):
+        if item.is_dir(follow_symlinks=False) and printable(item.name) != item.name:
+            bad = SnapshotFile(printable(item.path), printable(item.name), "unknown", 0, 0)
+            result.set_aside.append(
+                (bad, "folder name is not UTF-8 text: not an Instagram username")
+            )
+        elif item.is_dir(follow_symlinks=False):
             try:
                 children = sorted(os.scandir(item.path), key=lambda e: e.name)
             except OSError as exc:

@@ -6,23 +6,43 @@ call each stage as its own task, the command line calls :func:`run_snapshot`.
 
 from __future__ import annotations
 
+import errno
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
 from checks import RuleSet, load_ruleset
+from checks.quality import (
+    DqReport,
+    RawGate,
+    WarehouseGate,
+    record,
+    report_for,
+    validate_raw_batch,
+    validate_warehouse,
+    week_of,
+)
 from extract.registry import RegistryLoad, load_registry
-from extract.snapshot import ParsedFile, Scan, parse_files, scan
+from extract.snapshot import ParsedFile, Scan, SnapshotFile, parse_files, scan
+from medsos_audit.faults import fault_point
 from medsos_audit.progress import NoProgress, Progress
-from medsos_audit.runs import finish_run, start_run
+from medsos_audit.runs import finish_run, start_run, utcnow
 from medsos_audit.settings import Settings
-from transform.accounts import apply_registry
+from transform.accounts import sync_registry
 from transform.flags import CheckResult, check_pending, refresh_signals
 from transform.load import LoadResult, known_files, load_parsed
 from warehouse import audit
-from warehouse.db import connect
+from warehouse.db import WarehouseError, connect, transaction
+from warehouse.publish import Published
+from warehouse.publish import publish as publish_copy
+
+log = logging.getLogger("medsos_audit")
 
 LOAD_BATCH = 20_000  # files per load transaction: a crash loses at most one batch of work
 
@@ -39,6 +59,9 @@ class ImportSummary:
     checks: CheckResult = field(default_factory=CheckResult)
     signals: int = 0
     weeks_rebuilt: int = 0
+    gate: WarehouseGate | None = None
+    published: Published | None = None
+    blocked: str | None = None  # why the data-quality gate held publication back
 
     @property
     def loaded_shortcodes(self) -> set[str]:
@@ -54,6 +77,7 @@ class ImportSummary:
             "files_found": self.files_found,
             "files_already_loaded": self.files_already_loaded,
             "files_skipped": len(self.skipped),
+            "files_quarantined": len(self.load.quarantined),
             "new_posts": self.load.new_posts,
             "changed_posts": self.load.changed_posts,
             "profiles": self.load.profiles,
@@ -62,6 +86,7 @@ class ImportSummary:
             "account_signals": self.signals,
             "weeks_rebuilt": self.weeks_rebuilt,
             "registry_changes": self.registry_changes,
+            "published": self.published is not None,
         }
 
 
@@ -73,13 +98,15 @@ def import_files(
     *,
     progress: Progress | None = None,
     source: str = "snapshot",
+    report: DqReport | None = None,
 ) -> tuple[LoadResult, Scan, int]:
-    """Reads every new file of the snapshot and loads it, one transaction per batch.
+    """Reads every new file of the snapshot, gates each batch, and loads it in one transaction.
 
     Files already read (same path, size and modification time) are skipped without reading.
     Returns the load result, the scan, and how many files were already loaded.
     """
     prog: Progress = progress or NoProgress()
+    report = report or report_for(settings.home, run_id)
     found = scan(snapshot_dir)
     known = known_files(con)
     todo = [f for f in found.files if (f.path, f.size, f.mtime_ns) not in known]
@@ -90,10 +117,54 @@ def import_files(
         for parsed in parse_files(todo, settings.tz, on_progress=advance):
             batch.append(parsed)
             if len(batch) >= LOAD_BATCH:
-                result.merge(load_parsed(con, batch, [], run_id, source))
+                result.merge(_gate_and_load(con, batch, [], run_id, source, report))
                 batch = []
-        result.merge(load_parsed(con, batch, aside, run_id, source))
+        result.merge(_gate_and_load(con, batch, aside, run_id, source, report))
     return result, found, len(found.files) - len(todo)
+
+
+def gate_raw_batch(
+    con: duckdb.DuckDBPyConnection, batch: Sequence[ParsedFile], report: DqReport
+) -> tuple[RawGate, list[Any]]:
+    """Validates a parsed batch before it loads and writes GX's results under dq/<run_id>/.
+
+    Returns the gate (rows to hold back) and the kept results, whose `dq_results` rows the
+    loader writes in the batch's own transaction.
+    """
+    gate = validate_raw_batch(con, batch, utcnow())
+    kept = [report.add(v.suite.name, v) for v in gate.validations]
+    return gate, kept
+
+
+def _gate_and_load(
+    con: duckdb.DuckDBPyConnection,
+    batch: list[ParsedFile],
+    aside: list[tuple[SnapshotFile, str]],
+    run_id: str,
+    source: str,
+    report: DqReport,
+) -> LoadResult:
+    if not batch and not aside:
+        return LoadResult()
+    fault_point("import.batch_parsed")
+    gate, kept = gate_raw_batch(con, batch, report) if batch else (RawGate(), [])
+    fault_point("import.batch_gated")
+
+    def record_results(c: duckdb.DuckDBPyConnection) -> None:
+        for entry in kept:
+            record(c, run_id, entry)
+
+    loaded = load_parsed(
+        con,
+        batch,
+        aside,
+        run_id,
+        source,
+        quarantine=gate.quarantined,
+        in_transaction=record_results,
+    )
+    fault_point("import.batch_loaded")
+    return loaded
 
 
 def run_checks(
@@ -103,23 +174,130 @@ def run_checks(
     *,
     progress: Progress | None = None,
 ) -> CheckResult:
-    """Checks every post and profile not yet checked by this rule set's version."""
+    """Checks every post and profile not yet checked by this rule set's version.
+
+    The weeks of the posts about to be checked are first noted in `pending_weeks`, so their
+    audit tables are rebuilt even if this run dies after the flags are stored.
+    """
     prog: Progress = progress or NoProgress()
+    with transaction(con):
+        con.execute(
+            "INSERT OR IGNORE INTO pending_weeks SELECT DISTINCT post_week, 'audit', ?, ? "
+            "FROM posts WHERE checked_rule_version IS DISTINCT FROM ?",
+            [utcnow(), run_id, ruleset.version],
+        )
     pending = con.execute(
         "SELECT count(*) FROM posts WHERE checked_rule_version IS DISTINCT FROM ?",
         [ruleset.version],
     ).fetchall()[0][0]
     with prog.stage("checks", int(pending)) as advance:
-        return check_pending(con, ruleset, run_id, on_progress=advance)
+
+        def done(n: int) -> None:
+            advance(n)
+            fault_point("checks.batch_done")
+
+        return check_pending(con, ruleset, run_id, on_progress=done)
+
+
+def apply_registry(con: duckdb.DuckDBPyConnection, registry: RegistryLoad, run_id: str) -> int:
+    """Brings doctors and accounts in line with the registry in one transaction; rows changed.
+
+    A change can move an account between branches or out of the audit, so every week's audit
+    tables are marked for a rebuild in the same transaction.
+    """
+    with transaction(con):
+        changed = sync_registry(con, registry, utcnow())
+        if changed:
+            con.execute(
+                "INSERT OR IGNORE INTO pending_weeks "
+                "SELECT DISTINCT post_week, 'audit', ?, ? FROM posts",
+                [utcnow(), run_id],
+            )
+    return changed
+
+
+def pending_weeks(con: duckdb.DuckDBPyConnection, stage: str) -> set[str]:
+    """The weeks that still owe the given stage ('audit' or 'gate') some work."""
+    rows = con.execute("SELECT post_week FROM pending_weeks WHERE stage = ?", [stage]).fetchall()
+    return {w for (w,) in rows}
 
 
 def build_audit(
-    con: duckdb.DuckDBPyConnection, ruleset: RuleSet, weeks: set[str], *, everything: bool
+    con: duckdb.DuckDBPyConnection,
+    ruleset: RuleSet,
+    weeks: set[str],
+    *,
+    everything: bool,
+    run_id: str = "",
 ) -> tuple[int, int]:
-    """Refreshes account signals and rebuilds the audit tables of ``weeks`` (or of every week)."""
-    chosen = audit.all_weeks(con) if everything else weeks
+    """Refreshes account signals and rebuilds the audit tables of ``weeks`` (or of every week),
+    and of every week still pending from an earlier run that stopped before this stage.
+
+    The rebuilt weeks then wait for the warehouse gate ('gate' in `pending_weeks`).
+    """
+    chosen = (audit.all_weeks(con) if everything else set(weeks)) | pending_weeks(con, "audit")
     signals = refresh_signals(con, ruleset, chosen)
-    return audit.build_weeks(con, chosen), signals
+    fault_point("audit.signals_done")
+    built = audit.build_weeks(con, chosen)
+    fault_point("audit.built")
+    if chosen:
+        with transaction(con):
+            con.execute(
+                "INSERT OR IGNORE INTO pending_weeks SELECT unnest(?::VARCHAR[]), 'gate', ?, ?",
+                [sorted(chosen), utcnow(), run_id],
+            )
+            con.execute(
+                "DELETE FROM pending_weeks WHERE stage = 'audit' AND post_week IN "
+                "(SELECT unnest(?::VARCHAR[]))",
+                [sorted(chosen)],
+            )
+    return built, signals
+
+
+def gate_warehouse(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    run_id: str,
+    *,
+    report: DqReport | None = None,
+    today: date | None = None,
+) -> WarehouseGate:
+    """Validates the warehouse before publication and records the results (`dq_results`,
+    dq/<run_id>/). Weeks that pass leave `pending_weeks`; weeks that fail stay, so every later
+    run re-validates them and keeps publication blocked until the data is fixed."""
+    report = report or report_for(settings.home, run_id)
+    current = week_of(today or datetime.now(ZoneInfo(settings.tz)).date())
+    gate = validate_warehouse(con, pending_weeks(con, "gate"), current)
+    kept = [report.add(r.validation.suite.name, r.validation, r.weeks) for r in gate.runs]
+    with transaction(con):
+        for entry in kept:
+            record(con, run_id, entry)
+        if gate.passed:
+            # the week in progress stays pending: its "no empty week" check waits until it ends
+            con.execute(
+                "DELETE FROM pending_weeks WHERE stage = 'gate' AND post_week < ?", [current]
+            )
+    fault_point("gate.recorded")
+    return gate
+
+
+def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Published:
+    """Swaps in the analysts' masked read-only copy at $MEDSOS_HOME/published/warehouse.duckdb."""
+    return publish_copy(con, settings.published_path, run_id)
+
+
+def notify_operator(
+    con: duckdb.DuckDBPyConnection, settings: Settings, subject: str, body: str, run_id: str
+) -> bool:
+    """Queues an operator e-mail through the mail module's outbox; False while that module is
+    absent (issue 6 provides ``medsos_audit.mail.queue_operator_notice``)."""
+    try:
+        from medsos_audit.mail import queue_operator_notice
+    except ImportError:
+        log.warning("operator notice not queued (no mail module yet): %s", subject)
+        return False
+    queue_operator_notice(con, settings, subject, body, run_id)
+    return True
 
 
 def load_snapshot(
@@ -134,17 +312,20 @@ def load_snapshot(
 ) -> ImportSummary:
     """Imports an instaloader-layout folder and brings flags and audit tables up to date."""
     summary = ImportSummary()
-    summary.registry_changes = apply_registry(con, registry)
+    summary.registry_changes = apply_registry(con, registry, run_id)
+    fault_point("registry.applied")
     summary.load, found, summary.files_already_loaded = import_files(
         con, settings, snapshot_dir, run_id, progress=progress, source=source
     )
     summary.files_found = len(found.files) + len(found.set_aside)
     summary.media_files = found.media_files
     ruleset = load_ruleset(settings.rules_dir)
+    fault_point("import.done")
     summary.checks = run_checks(con, ruleset, run_id, progress=progress)
+    fault_point("checks.done")
     weeks = summary.load.weeks_touched | summary.checks.weeks_touched
     summary.weeks_rebuilt, summary.signals = build_audit(
-        con, ruleset, weeks, everything=summary.registry_changes > 0
+        con, ruleset, weeks, everything=summary.registry_changes > 0, run_id=run_id
     )
     return summary
 
@@ -156,22 +337,107 @@ def run_snapshot(
     *,
     progress: Progress | None = None,
     airflow_run_id: str | None = None,
+    today: date | None = None,
 ) -> tuple[str, RegistryLoad, ImportSummary]:
-    """The `run` command end to end: one run record around :func:`load_snapshot`."""
+    """The `run` command end to end: one run record around :func:`load_snapshot`, then the
+    warehouse gate and, when it passes, the analysts' copy (``summary.blocked`` says why not)."""
     registry = load_registry(registry_path)
-    con = connect(settings.warehouse)
+    try:
+        con = connect(settings.warehouse)
+    except OSError as exc:
+        raise WarehouseError(f"cannot open warehouse {settings.warehouse}: {_why(exc)}") from exc
     try:
         args = {"registry": str(registry_path), "snapshot": str(snapshot_dir)}
         run_id = start_run(con, "run", args, airflow_run_id=airflow_run_id)
+        fault_point("run.started")
         try:
             summary = load_snapshot(
                 con, settings, snapshot_dir, run_id, registry, progress=progress
             )
+            summary.gate = gate_warehouse(con, settings, run_id, today=today)
+            if summary.gate.passed:
+                summary.published = publish(con, settings, run_id)
         except BaseException as exc:
-            finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+            _fail(con, run_id, exc)
+            problem = io_problem(exc)
+            if problem:
+                raise WarehouseError(problem) from exc
             raise
-        status = "partial" if summary.skipped or registry.problems else "success"
-        finish_run(con, run_id, status, summary.counts())
+        if summary.gate.passed:
+            status = (
+                "partial"
+                if summary.skipped or summary.load.quarantined or registry.problems
+                else "success"
+            )
+            fault_point("run.before_finish")
+            finish_run(con, run_id, status, summary.counts())
+        else:
+            summary.blocked = "blocked by the data-quality gate: " + summary.gate.summary()
+            notify_operator(con, settings, *_blocked_notice(settings, run_id, summary), run_id)
+            finish_run(con, run_id, "blocked", summary.counts(), error=summary.blocked[:500])
         return run_id, registry, summary
     finally:
         con.close()
+
+
+def _fail(con: duckdb.DuckDBPyConnection, run_id: str, exc: BaseException) -> None:
+    """Records the run as failed; a warehouse that cannot be written keeps the row 'running'
+    (the next run marks it 'abandoned') rather than hiding the first error."""
+    try:
+        finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+    except (duckdb.Error, OSError):
+        log.warning("could not record the failure of run %s", run_id)
+
+
+_WRITE_ERRNOS = {
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EFBIG: "file too large for the file system or the process's file-size limit",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+}
+_WRITE_TEXTS = {
+    "No space left on device": "no space left on the disk",
+    "Disk quota exceeded": "disk quota exceeded",
+    "File too large": "file too large for the file system or the process's file-size limit",
+    "Permission denied": "permission denied",
+    "Read-only file system": "read-only file system",
+}
+
+
+def _why(exc: OSError) -> str:
+    return _WRITE_ERRNOS.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
+def io_problem(exc: BaseException) -> str | None:
+    """A clear message when ``exc`` is a disk-full or permission error, else None."""
+    why = None
+    if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+        why = f"{_WRITE_ERRNOS[exc.errno]} ({exc.filename or 'a pipeline file'})"
+    elif isinstance(exc, duckdb.Error):
+        text = str(exc)
+        why = next((v for k, v in _WRITE_TEXTS.items() if k in text), None)
+        if why:
+            why = f"{why} (writing the warehouse)"
+    if why is None:
+        return None
+    return (
+        f"cannot write: {why}. The step in progress was rolled back and nothing of it was kept; "
+        "steps already committed stay, and the next run continues from there. Free space or fix "
+        "the permissions, then run again."
+    )
+
+
+def _blocked_notice(settings: Settings, run_id: str, summary: ImportSummary) -> tuple[str, str]:
+    assert summary.gate is not None
+    folder = settings.dq_dir / run_id
+    reasons = "\n".join(f"- {line}" for line in summary.gate.reasons())
+    subject = f"[medsos-audit] Publikasi ditahan gerbang mutu data / publication blocked ({run_id})"
+    body = (
+        "Gerbang mutu data menahan publikasi tabel audit; salinan analis tidak diperbarui.\n"
+        "The data-quality gate blocked publication of the audit tables; the analysts' copy was "
+        "not updated.\n\n"
+        f"{reasons}\n\nHasil / results: {folder}/index.html\n"
+    )
+    return subject, body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from extract.snapshot import ParsedFile, SnapshotFile
+from medsos_audit.faults import fault_point
 from transform.accounts import Observation, resolve_owners
 from transform.normalise import POST_COLUMNS, PROFILE_COLUMNS
 from warehouse.db import transaction
@@ -71,6 +72,7 @@ class LoadResult:
     weeks_touched: set[str] = field(default_factory=set)
     loaded_shortcodes: set[str] = field(default_factory=set)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    quarantined: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: LoadResult) -> None:
         self.new_posts += other.new_posts
@@ -79,6 +81,7 @@ class LoadResult:
         self.weeks_touched |= other.weeks_touched
         self.loaded_shortcodes |= other.loaded_shortcodes
         self.skipped.extend(other.skipped)
+        self.quarantined.extend(other.quarantined)
 
 
 def seen_at(file: SnapshotFile) -> datetime:
@@ -90,10 +93,14 @@ def seen_at(file: SnapshotFile) -> datetime:
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, int]]:
-    """(path, size, mtime) of every file already read, so a re-run skips them unread."""
+    """(path, size, mtime) of every file already read, so a re-run skips them unread.
+
+    A quarantined file counts as read: the same bytes would fail the same way, and loading the
+    same input twice must change no row (re-admit one by deleting its import_files rows).
+    """
     rows = con.execute(
         "SELECT DISTINCT path, size_bytes, mtime_ns FROM import_files "
-        "WHERE status IN ('loaded', 'skipped') AND size_bytes IS NOT NULL"
+        "WHERE status IN ('loaded', 'skipped', 'quarantined') AND size_bytes IS NOT NULL"
     ).fetchall()
     return {(p, s, m) for p, s, m in rows}
 
@@ -104,9 +111,19 @@ def load_parsed(
     set_aside: Sequence[tuple[SnapshotFile, str]],
     run_id: str,
     source: str = "snapshot",
+    *,
+    quarantine: Mapping[str, Sequence[tuple[str, str, str]]] | None = None,
+    in_transaction: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
 ) -> LoadResult:
-    """Loads one batch of parsed files in one transaction and records every file's outcome."""
+    """Loads one batch of parsed files in one transaction and records every file's outcome.
+
+    ``quarantine`` maps a file's path to the (suite, expectation, details) its row failed in the
+    data-quality gate: such a row is not loaded, its failures go to `quarantine` and its file is
+    recorded 'quarantined'. ``in_transaction`` runs inside the same transaction (the gate's
+    `dq_results` rows), so a crash keeps all of the batch's bookkeeping or none of it.
+    """
     result = LoadResult()
+    held = quarantine or {}
     outcomes: list[tuple[SnapshotFile, str, str | None, str | None]] = [
         (f, "skipped", reason, None) for f, reason in set_aside
     ]
@@ -114,6 +131,7 @@ def load_parsed(
         observations = [
             Observation(row.owner_id, row.username, p.file.folder, seen_at(p.file), source)
             for p in parsed
+            if p.file.path not in held
             for row in (p.post, p.profile)
             if row is not None and row.owner_id
         ]
@@ -127,7 +145,11 @@ def load_parsed(
             row = p.post or p.profile
             assert row is not None
             shortcode = p.post.shortcode if p.post else None
-            if not row.owner_id:
+            if p.file.path in held:
+                failed = sorted({f"{suite}.{name}" for suite, name, _ in held[p.file.path]})
+                reason = "data-quality gate: " + ", ".join(failed)
+                outcomes.append((p.file, "quarantined", reason, shortcode))
+            elif not row.owner_id:
                 outcomes.append((p.file, "skipped", "no owner id in the saved node", shortcode))
             elif not registered.get(row.owner_id):
                 name = row.username or p.file.folder
@@ -141,8 +163,15 @@ def load_parsed(
         if profiles:
             _load_profiles(con, profiles, run_id, result)
         _record_files(con, outcomes, run_id)
+        _record_quarantine(con, parsed, held, run_id)
+        if in_transaction is not None:
+            in_transaction(con)
+        fault_point("load.before_commit")
     result.skipped = [
         (f.path, reason) for f, status, reason, _ in outcomes if status == "skipped" and reason
+    ]
+    result.quarantined = [
+        (f.path, reason) for f, status, reason, _ in outcomes if status == "quarantined" and reason
     ]
     return result
 
@@ -162,6 +191,7 @@ def _load_posts(
     try:
         weeks = con.execute(sql(__file__, "touched_weeks.sql")).fetchall()
         result.weeks_touched |= {w for (w,) in weeks}
+        mark_pending_weeks(con, sorted(w for (w,) in weeks), run_id)
         result.new_posts += _count(
             con.execute(sql(__file__, "insert_posts.sql"), {"run_id": run_id})
         )
@@ -190,6 +220,43 @@ def _load_profiles(
         )
     finally:
         con.unregister("stage_profiles")
+
+
+def mark_pending_weeks(con: duckdb.DuckDBPyConnection, weeks: Sequence[str], run_id: str) -> None:
+    """Notes that the audit tables of ``weeks`` must be rebuilt (call inside the change's
+    transaction: the note and the change land together, so a crash cannot lose the rebuild)."""
+    if weeks:
+        con.execute(
+            "INSERT OR IGNORE INTO pending_weeks SELECT unnest(?::VARCHAR[]), 'audit', ?, ?",
+            [list(weeks), datetime.now(UTC).replace(tzinfo=None), run_id],
+        )
+
+
+def _record_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    parsed: Sequence[ParsedFile],
+    held: Mapping[str, Sequence[tuple[str, str, str]]],
+    run_id: str,
+) -> None:
+    rows = [
+        (p.file.path, p.post.shortcode if p.post else None, suite, name, details)
+        for p in parsed
+        if p.file.path in held and not p.error
+        for suite, name, details in held[p.file.path]
+    ]
+    if not rows:
+        return
+    names = ("source_file", "shortcode", "suite", "expectation", "details")
+    table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+    con.register("stage_quarantine", table)
+    try:
+        con.execute(
+            "INSERT INTO quarantine SELECT ?, source_file, shortcode, suite, expectation, "
+            "details, ? FROM stage_quarantine",
+            [run_id, datetime.now(UTC).replace(tzinfo=None)],
+        )
+    finally:
+        con.unregister("stage_quarantine")
 
 
 def _record_files(

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from extract.registry import RegistryError
@@ -53,22 +54,34 @@ def run(args: argparse.Namespace) -> int:
             settings, args.registry, args.snapshot, progress=RichProgress()
         )
     except (RegistryError, SnapshotError) as exc:
-        console.print(f"[red]error:[/red] {exc}", markup=True)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True)
         return EXIT_USAGE
     except WarehouseError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         return EXIT_FAILED
     for problem in registry.problems:
-        console.print(f"[yellow]registry row skipped[/yellow] {problem}", markup=True)
+        console.print(f"[yellow]registry row skipped[/yellow] {escape(str(problem))}", markup=True)
     for path, reason in summary.skipped[:SHOW_SKIPPED]:
-        console.print(f"[yellow]file skipped[/yellow] {path}: {reason}", markup=True)
+        # file names and reasons come from the snapshot: escaped, never read as rich markup
+        console.print(f"[yellow]file skipped[/yellow] {escape(path)}: {escape(reason)}")
     if len(summary.skipped) > SHOW_SKIPPED:
         console.print(f"... and {len(summary.skipped) - SHOW_SKIPPED} more (table import_files)")
+    for path, reason in summary.load.quarantined[:SHOW_SKIPPED]:
+        console.print(f"[yellow]file quarantined[/yellow] {escape(path)}: {escape(reason)}")
+    if len(summary.load.quarantined) > SHOW_SKIPPED:
+        more = len(summary.load.quarantined) - SHOW_SKIPPED
+        console.print(f"... and {more} more (table quarantine)")
     table = Table(title=f"run {run_id}", show_header=False)
     for key, value in summary.counts().items():
         table.add_row(key.replace("_", " "), str(value))
     console.print(table)
     console.print(f"warehouse: {settings.warehouse}")
+    console.print(f"data quality: {settings.dq_dir / run_id / 'index.html'}")
+    if summary.blocked:
+        console.print(summary.blocked, markup=False, style="red")
+        console.print("nothing published; the analysts' copy is unchanged")
+        return EXIT_FAILED
+    console.print(f"analysts' copy (read-only, masked): {settings.published_path}")
     console.print("example query for analysts (docs/warehouse.md lists every table):")
     console.print(EXAMPLE_SQL, markup=False)
     if not registry.accounts:

@@ -1,0 +1,24 @@
+"""The data-quality gate (issue 7): Great Expectations suites kept in code, run on DataFrames.
+
+Importing this package does not import Great Expectations (2-3 s; DAG files must parse fast):
+the runner imports it on the first validation.
+"""
+
+from checks.quality.raw import Quarantined, RawGate, validate_raw_batch
+from checks.quality.results import DqReport, record, report_for
+from checks.quality.runner import Validation, validate
+from checks.quality.warehouse import WarehouseGate, validate_warehouse, week_of
+
+__all__ = [
+    "DqReport",
+    "Quarantined",
+    "RawGate",
+    "Validation",
+    "WarehouseGate",
+    "record",
+    "report_for",
+    "validate",
+    "validate_raw_batch",
+    "validate_warehouse",
+    "week_of",
+]

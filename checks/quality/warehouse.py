@@ -1,0 +1,135 @@
+"""The warehouse gate: validates posts, flags and the audit tables before they are published.
+
+Whole-table suites (posts unique and registered, flag names and severities allowed) run on every
+gate. Per-week suites run on the weeks awaiting publication: audit rows must equal a fresh count of
+the posts, a branch must equal the sum of its accounts, a part never exceeds its whole, and a
+branch that had many posts one week must not have none the next. The week still in progress is
+left out of that last check (a Monday-morning week is legitimately almost empty).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from checks.quality.runner import Validation, validate
+from checks.quality.suites import (
+    WAREHOUSE_AUDIT_ACCOUNTS,
+    WAREHOUSE_AUDIT_BRANCHES,
+    WAREHOUSE_FLAGS,
+    WAREHOUSE_POSTS,
+    WAREHOUSE_WEEK_VOLUME,
+    Suite,
+)
+from warehouse.sqlfiles import sql
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+REASONS_SHOWN = 5
+
+
+def shift_week(week: str, weeks: int) -> str:
+    """The ISO week ``weeks`` after (or before, when negative) 'YYYY-Www'."""
+    year, num = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(num), 1) + timedelta(weeks=weeks)
+    iso_year, iso_week, _ = monday.isocalendar()
+    return f"{iso_year}-W{iso_week:02d}"
+
+
+def week_of(day: date) -> str:
+    """The ISO week 'YYYY-Www' of ``day``."""
+    iso_year, iso_week, _ = day.isocalendar()
+    return f"{iso_year}-W{iso_week:02d}"
+
+
+@dataclass
+class SuiteRun:
+    """One validation of the gate, and the weeks it covered (None: the whole table)."""
+
+    validation: Validation
+    weeks: list[str] | None
+
+
+@dataclass
+class WarehouseGate:
+    """The gate's validations; it passes when every expectation held."""
+
+    runs: list[SuiteRun] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(r.validation.success for r in self.runs)
+
+    def reasons(self) -> list[str]:
+        """One line per failed expectation: suite, expectation, how many rows, an example key."""
+        lines = []
+        for run in self.runs:
+            for outcome in run.validation.failed:
+                example = ""
+                if outcome.failing:
+                    keys = run.validation.suite.keys
+                    first = outcome.failing[0]
+                    example = " e.g. " + "/".join(str(first.get(k)) for k in keys)
+                lines.append(
+                    f"{run.validation.suite.name}.{outcome.expect.name}: "
+                    f"{outcome.unexpected_count} row(s){example}"
+                )
+        return lines
+
+    def summary(self) -> str:
+        """The reasons in one line for runs.error and the operator notice."""
+        lines = self.reasons()
+        more = f"; and {len(lines) - REASONS_SHOWN} more" if len(lines) > REASONS_SHOWN else ""
+        return "; ".join(lines[:REASONS_SHOWN]) + more
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    return (
+        con.execute(sql(__file__, name), params).df()
+        if params
+        else con.execute(sql(__file__, name)).df()
+    )
+
+
+def volume_weeks(weeks: Iterable[str], current_week: str) -> list[str]:
+    """Complete weeks to check for a collapse: each pending week, the week after it, and the
+    last complete week (so a collection that stopped altogether is noticed too)."""
+    chosen = {shift_week(current_week, -1)}
+    for week in weeks:
+        chosen |= {week, shift_week(week, 1)}
+    return sorted(w for w in chosen if w < current_week)
+
+
+def validate_warehouse(
+    con: duckdb.DuckDBPyConnection, weeks: Iterable[str], current_week: str
+) -> WarehouseGate:
+    """Validates the whole warehouse and the audit rows of ``weeks`` before publication."""
+    chosen = sorted(set(weeks))
+    gate = WarehouseGate()
+    for suite, name in ((WAREHOUSE_POSTS, "posts"), (WAREHOUSE_FLAGS, "flags")):
+        gate.runs.append(SuiteRun(validate(_frame(con, f"warehouse_{name}.sql", {}), suite), None))
+    per_week: list[tuple[Suite, str, dict[str, Any], list[str]]] = []
+    if chosen:
+        params = {"weeks": chosen}
+        per_week += [
+            (WAREHOUSE_AUDIT_ACCOUNTS, "warehouse_audit_accounts.sql", params, chosen),
+            (WAREHOUSE_AUDIT_BRANCHES, "warehouse_audit_branches.sql", params, chosen),
+        ]
+    volume = volume_weeks(chosen, current_week)
+    previous = [shift_week(w, -1) for w in volume]
+    per_week.append(
+        (
+            WAREHOUSE_WEEK_VOLUME,
+            "warehouse_week_volume.sql",
+            {"weeks": volume, "previous": previous},
+            volume,
+        )
+    )
+    for suite, name, params, covered in per_week:
+        gate.runs.append(SuiteRun(validate(_frame(con, name, params), suite), covered))
+    return gate

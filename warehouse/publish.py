@@ -1,0 +1,155 @@
+"""Publishes the analysts' copy: ``$MEDSOS_HOME/published/warehouse.duckdb``, masked, read-only,
+swapped in atomically after each successful run.
+
+DuckDB lets no other process open the warehouse while the pipeline writes it, not even
+read-only. Analysts therefore read a separate file. It is written under a temporary name in the
+same folder, closed and synced, then moved over the old one with ``os.replace``: a reader opening
+the path gets the old file or the new one, never a half-written one, and a reader that already
+has the old file open keeps reading it until it reconnects.
+
+What is published is an allow-list (warehouse/sql/publish.sql): captions and accessibility
+captions pass through ``checks.masking.mask_identifiers`` (kept per post content in
+`posts_masked`, so only new or edited posts are masked again); file paths, run arguments,
+e-mail bookkeeping, evidence files and the flags' offsets into the unmasked text stay private.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from checks import masking
+from medsos_audit.faults import fault_point
+from medsos_audit.runs import utcnow
+from warehouse import sqlfiles
+from warehouse.db import transaction
+
+TEMP_PREFIX = ".warehouse."
+TEMP_SUFFIX = ".tmp.duckdb"
+PUBLISHED_MODE = 0o444  # read-only for everyone who can reach the folder
+FOLDER_MODE = 0o755
+PUBLISHED_TABLES = (
+    "doctors",
+    "accounts",
+    "account_usernames",
+    "profiles",
+    "posts",
+    "flags",
+    "account_signals",
+    "audit_weekly_account",
+    "audit_weekly_branch",
+    "collect_log",
+    "runs",
+    "dq_results",
+    "quarantine",
+    "published_info",
+)
+
+
+@dataclass
+class Published:
+    """Where the copy went, how many rows each table got, and how many captions were masked."""
+
+    path: Path
+    rows: dict[str, int]
+    masked: int
+
+
+@cache
+def mask_version() -> str:
+    """A version of the masking rules: the hash of their code, so an edit re-masks everything."""
+    return hashlib.sha256(Path(masking.__file__).read_bytes()).hexdigest()[:12]
+
+
+def _mask(text: str | None) -> str | None:
+    return None if text is None else masking.mask_identifiers(text)
+
+
+def refresh_masked_posts(con: duckdb.DuckDBPyConnection) -> int:
+    """Masks captions of posts new, edited or masked by older rules; returns how many."""
+    version = mask_version()
+    rows = con.execute(
+        sqlfiles.sql(__file__, "publish_stale_masks.sql"), {"version": version}
+    ).fetchall()
+    table = pa.table(
+        {
+            "shortcode": [r[0] for r in rows],
+            "content_hash": [r[1] for r in rows],
+            "caption": [_mask(r[2]) for r in rows],
+            "accessibility_caption": [_mask(r[3]) for r in rows],
+        },
+        schema=pa.schema(
+            [
+                (n, pa.string())
+                for n in ("shortcode", "content_hash", "caption", "accessibility_caption")
+            ]
+        ),
+    )
+    con.register("stage_masked", table)
+    try:
+        with transaction(con):
+            sqlfiles.run(con, __file__, "publish_store_masks.sql", {"version": version})
+    finally:
+        con.unregister("stage_masked")
+    return len(rows)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Deletes temporary copies a killed run left behind; returns how many.
+
+    Only the single writer publishes, and it holds the warehouse while it does, so no other
+    publication can be in progress.
+    """
+    gone = 0
+    for stale in folder.glob(f"{TEMP_PREFIX}*"):
+        if stale.name.endswith((TEMP_SUFFIX, TEMP_SUFFIX + ".wal")):
+            stale.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
+def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Published:
+    """Writes the masked analysts' copy of the warehouse and swaps it in at ``target``."""
+    masked = refresh_masked_posts(con)
+    fault_point("publish.masked")
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(FOLDER_MODE)
+    remove_stale_temps(folder)
+    tmp = folder / f"{TEMP_PREFIX}{run_id}{TEMP_SUFFIX}"
+    con.execute("ATTACH ? AS published", [str(tmp)])
+    try:
+        with transaction(con):
+            sqlfiles.run(con, __file__, "publish.sql", {"run_id": run_id, "now": utcnow()})
+        rows = {
+            name: int(con.execute(f"SELECT count(*) FROM published.{name}").fetchall()[0][0])
+            for name in PUBLISHED_TABLES  # identifiers from the allow-list above
+        }
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("DETACH published")
+        tmp.unlink(missing_ok=True)
+        raise
+    con.execute("DETACH published")  # closes the file: checkpointed, no write-ahead log left
+    tmp.chmod(PUBLISHED_MODE)
+    _fsync(tmp)
+    fault_point("publish.copied")
+    tmp.replace(target)
+    _fsync(folder)  # the rename itself is durable only once the folder is synced
+    fault_point("publish.swapped")
+    return Published(target, rows, masked)
