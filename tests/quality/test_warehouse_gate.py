@@ -1,0 +1,230 @@
+"""The warehouse gate: a failing suite blocks publication, says why, and keeps blocking."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from checks.quality import validate
+from checks.quality.suites import WAREHOUSE_FLAGS
+from medsos_audit.pipeline import run_snapshot
+from medsos_audit.settings import Settings
+from tests.conftest import SEEDS, post_node, save_post, write_registry
+from tests.quality.conftest import REGISTRY, run_here, statuses
+
+TODAY = date(2026, 11, 23)  # a Monday: weeks up to 2026-W47 are complete
+
+
+def _settings(home: Path) -> Settings:
+    return Settings.from_env(env={"MEDSOS_HOME": str(home)})
+
+
+def _published_run(home: Path) -> str:
+    con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
+    try:
+        return str(con.execute("SELECT run_id FROM published_info").fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def _tamper(home: Path, *statements: str) -> None:
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    try:
+        for statement in statements:
+            con.execute(statement)
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def sampled(tmp_path: Path) -> tuple[Path, Path]:
+    """(home, snapshot) after one clean run of the embedded sample."""
+    home = tmp_path / "home"
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(SEEDS / "snapshot", snapshot)
+    assert run_here(home / "warehouse.duckdb", snapshot) == 0
+    return home, snapshot
+
+
+def test_a_clean_sample_passes_every_suite_and_the_results_are_kept(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run_id, _, summary = run_snapshot(_settings(home), REGISTRY, SEEDS / "snapshot", today=TODAY)
+    assert summary.gate is not None and summary.gate.passed and summary.blocked is None
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT suite, post_week, success, failed FROM dq_results ORDER BY suite, post_week"
+    ).fetchall()
+    con.close()
+    assert rows == [
+        ("raw_post_keys", None, True, 0),
+        ("raw_posts", None, True, 0),
+        ("raw_profiles", None, True, 0),
+        ("warehouse_audit_accounts", "2026-W45", True, 0),
+        ("warehouse_audit_accounts", "2026-W46", True, 0),
+        ("warehouse_audit_accounts", "2026-W47", True, 0),
+        ("warehouse_audit_branches", "2026-W45", True, 0),
+        ("warehouse_audit_branches", "2026-W46", True, 0),
+        ("warehouse_audit_branches", "2026-W47", True, 0),
+        ("warehouse_flags", None, True, 0),
+        ("warehouse_posts", None, True, 0),
+        ("warehouse_week_volume", "2026-W45", True, 0),
+        ("warehouse_week_volume", "2026-W46", True, 0),
+        ("warehouse_week_volume", "2026-W47", True, 0),
+    ]
+    folder = home / "dq" / run_id
+    documents = sorted(folder.glob("*.json"))
+    assert len(documents) == 8
+    for path in documents:
+        result = json.loads(path.read_text(encoding="utf-8"))["result"]
+        assert result["success"] is True and result["statistics"]["unsuccessful_expectations"] == 0
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "lulus / passed" in page and "http" not in page  # readable offline
+    assert _published_run(home) == run_id
+
+
+def test_duplicate_posts_block_publication_exit_1_and_keep_blocking(
+    sampled: tuple[Path, Path],
+) -> None:
+    home, snapshot = sampled
+    published = _published_run(home)
+    _tamper(
+        home,
+        "INSERT INTO posts SELECT * FROM posts "
+        "WHERE shortcode = (SELECT min(shortcode) FROM posts)",
+    )
+    assert run_here(home / "warehouse.duckdb", snapshot) == 1
+    assert run_here(home / "warehouse.duckdb", snapshot) == 1  # nothing fixed: still blocked
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    runs = con.execute("SELECT status, error FROM runs ORDER BY started_at").fetchall()
+    failed = con.execute(
+        "SELECT DISTINCT suite FROM dq_results WHERE NOT success ORDER BY 1"
+    ).fetchall()
+    con.close()
+    assert [s for s, _ in runs] == ["partial", "blocked", "blocked"]
+    assert runs[1][1].startswith(
+        "blocked by the data-quality gate: warehouse_posts.posts_unique_by_shortcode: 2 row(s)"
+    )
+    assert failed == [("warehouse_posts",)]
+    assert _published_run(home) == published  # the analysts' copy is the last good one
+
+
+def test_a_post_whose_account_is_not_registered_blocks(sampled: tuple[Path, Path]) -> None:
+    home, snapshot = sampled
+    _tamper(home, "DELETE FROM accounts WHERE username = 'drg.bayu.senyum'")
+    _, _, summary = run_snapshot(_settings(home), REGISTRY, snapshot, today=TODAY)
+    assert summary.blocked is not None
+    assert "warehouse_posts.post_account_registered: 4 row(s) e.g." in summary.blocked
+
+
+def test_audit_rows_that_do_not_add_up_block_only_their_week(sampled: tuple[Path, Path]) -> None:
+    home, snapshot = sampled
+    # as a faulty rebuild of 2026-W46 would leave them
+    _tamper(
+        home,
+        "UPDATE audit_weekly_branch SET posts = posts + 1 "
+        "WHERE post_week = '2026-W46' AND branch = 'IDI Cabang Medan'",
+        "UPDATE audit_weekly_account SET flagged_posts = posts + 1 "
+        "WHERE post_week = '2026-W46' AND username = 'dr.ratna.kulit'",
+        "INSERT INTO pending_weeks VALUES ('2026-W46', 'gate', now(), 'test')",
+    )
+    run_id, _, summary = run_snapshot(_settings(home), REGISTRY, snapshot, today=TODAY)
+    assert summary.gate is not None
+    assert summary.gate.reasons() == [
+        "warehouse_audit_accounts.flagged_posts_within_posts: 1 row(s) e.g. 2026-W46/7301224501",
+        "warehouse_audit_branches.branch_posts_sum_of_accounts: 1 row(s) e.g. "
+        "2026-W46/IDI Cabang Medan",
+        "warehouse_audit_branches.branch_flagged_sum_of_accounts: 1 row(s) e.g. "
+        "2026-W46/IDI Cabang Yogyakarta",
+    ]
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    weekly = con.execute(
+        "SELECT suite, post_week, success FROM dq_results WHERE run_id = ? AND post_week "
+        "IS NOT NULL AND suite LIKE 'warehouse_audit%' ORDER BY 1, 2",
+        [run_id],
+    ).fetchall()
+    con.close()
+    assert weekly == [
+        ("warehouse_audit_accounts", "2026-W46", False),
+        ("warehouse_audit_branches", "2026-W46", False),
+    ]
+
+
+def _busy_then_silent(root: Path) -> tuple[Path, Path]:
+    registry = write_registry(
+        root / "registry.csv",
+        [
+            ["N1", "dr. A", "IDI Cabang A", "Sp.KK", "dr.a", "2025-01-01", "a@idi.example"],
+            ["N2", "dr. B", "IDI Cabang B", "Sp.A", "dr.b", "2025-01-01", "b@idi.example"],
+        ],
+    )
+    snapshot = root / "snapshot"
+    for i in range(22):  # 22 posts in 2026-W45 for branch A, then nothing in 2026-W46
+        when = f"2026-11-{3 + i % 5:02d}T{i % 24:02d}:10:00"
+        save_post(snapshot / "dr.a", post_node(f"A{i:03d}", "11", "dr.a", when=when))
+    for day in (4, 11, 18):  # branch B posts every week
+        when = f"2026-11-{day:02d}T03:00:00"
+        save_post(snapshot / "dr.b", post_node(f"B{day:03d}", "22", "dr.b", when=when))
+    return registry, snapshot
+
+
+def test_a_busy_branch_falling_silent_blocks_until_its_posts_arrive(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    registry, snapshot = _busy_then_silent(tmp_path)
+    _, _, first = run_snapshot(_settings(home), registry, snapshot, today=TODAY)
+    assert first.blocked == (
+        "blocked by the data-quality gate: warehouse_week_volume.no_empty_week_after_a_busy_one: "
+        "1 row(s) e.g. 2026-W46/IDI Cabang A"
+    )
+    assert not (home / "published").exists()
+    _, _, again = run_snapshot(_settings(home), registry, snapshot, today=TODAY)
+    assert again.blocked == first.blocked  # the week stays pending until it passes
+    late = tmp_path / "late"
+    save_post(late / "dr.a", post_node("A900", "11", "dr.a", when="2026-11-12T03:00:00"))
+    _, _, fixed = run_snapshot(_settings(home), registry, late, today=TODAY)
+    assert fixed.blocked is None and fixed.published is not None
+    assert statuses(home / "warehouse.duckdb") == ["blocked", "blocked", "success"]
+
+
+def test_the_week_in_progress_is_not_judged_for_falling_silent(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    registry, snapshot = _busy_then_silent(tmp_path)
+    # on Monday of 2026-W46 that week has only begun: a quiet branch is no reason to block
+    _, _, summary = run_snapshot(_settings(home), registry, snapshot, today=date(2026, 11, 9))
+    assert summary.blocked is None
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    # ... but it stays pending, to be judged once it is over
+    pending = con.execute("SELECT post_week, stage FROM pending_weeks ORDER BY 1").fetchall()
+    con.close()
+    assert pending == [("2026-W46", "gate"), ("2026-W47", "gate")]
+
+
+def test_flags_outside_the_allowed_sets_fail_by_subject_and_rule() -> None:
+    frame = pd.DataFrame(
+        {
+            "subject": ["AAA", "profile:11", "BBB"],
+            "check_name": ["promotion", "selfie", "patient_privacy"],
+            "rule_id": ["p1", "x1", "pp1"],
+            "severity": ["berat", "sedang", "fatal"],
+            "risk_score": [40, 101, 80],
+        }
+    )
+    failing = {o.expect.name: o.failing for o in validate(frame, WAREHOUSE_FLAGS).failed}
+    key = {"subject": "profile:11", "check_name": "selfie", "rule_id": "x1"}
+    assert failing == {
+        "check_name_allowed": [key],
+        "severity_allowed": [
+            {
+                "subject": "BBB",
+                "check_name": "patient_privacy",
+                "rule_id": "pp1",
+                "severity": "fatal",
+            }
+        ],
+        "risk_score_in_range": [key | {"risk_score": 101}],
+    }
