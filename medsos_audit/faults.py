@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+WAIT_LIMIT = 300.0  # seconds
 _arrivals: Counter[str] = Counter()
 
 
@@ -48,7 +49,10 @@ def fault_point(name: str) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), f"<fault {name}>")
     elif action == "wait":
         release = Path(os.environ["MEDSOS_FAULT_RELEASE"])
+        deadline = time.monotonic() + WAIT_LIMIT
         while not release.exists():
+            if time.monotonic() > deadline:  # a test that died must not leave a run waiting
+                raise InjectedFaultError(f"fault {name}: {release} never appeared")
             time.sleep(0.05)
     else:
         raise ValueError(f"MEDSOS_FAULT: unknown action {action!r}")

@@ -140,12 +140,13 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Publis
             name: int(con.execute(f"SELECT count(*) FROM published.{name}").fetchall()[0][0])
             for name in PUBLISHED_TABLES  # identifiers from the allow-list above
         }
+        con.execute("DETACH published")  # closes the file: checkpointed, no write-ahead log left
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute("DETACH published")
         tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         raise
-    con.execute("DETACH published")  # closes the file: checkpointed, no write-ahead log left
     tmp.chmod(PUBLISHED_MODE)
     _fsync(tmp)
     fault_point("publish.copied")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +38,17 @@ def _server() -> Any:
     return _context
 
 
-def _main(argv: list[str], env: dict[str, str], batches: tuple[int, int], log: str) -> None:
+def _main(
+    argv: list[str], env: dict[str, str], batches: tuple[int, int], log: str, fsize: int | None
+) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
+    if fsize is not None:
+        # a write past this size fails with EFBIG (SIGXFSZ ignored), as a full disk fails with
+        # ENOSPC: the same failed write() reaches DuckDB and the pipeline
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     os.environ.clear()
     os.environ.update(env)
     import medsos_audit.pipeline as pipeline
@@ -62,15 +71,59 @@ class Child:
 
     def wait(self) -> int:
         self.process.join(timeout=300)
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join()
         return int(self.process.exitcode)
 
     @property
     def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
 
-def start(argv: list[str], env: dict[str, str], batches: tuple[int, int], log: Path) -> Child:
-    """Starts the `run` command in a child process."""
-    process = _server().Process(target=_main, args=(argv, env, batches, str(log)))
+def start(
+    argv: list[str],
+    env: dict[str, str],
+    batches: tuple[int, int],
+    log: Path,
+    fsize: int | None = None,
+) -> Child:
+    """Starts the `run` command in a child process (with a file-size limit, if given)."""
+    # daemonic: a child left behind by a failed test dies with the test process
+    process = _server().Process(
+        target=_main, args=(argv, env, batches, str(log), fsize), daemon=True
+    )
+    process.start()
+    return Child(process, log)
+
+
+def _hold_run(warehouse: str, release: str, log: str) -> None:
+    """A run that is alive but does not hold the warehouse (as a collection landing files)."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    import time
+
+    from medsos_audit.runs import finish_run, start_run
+    from warehouse.db import connect
+
+    con = connect(Path(warehouse))
+    run_id = start_run(con, "collect")
+    con.close()
+    print(run_id, flush=True)
+    deadline = time.monotonic() + 300
+    while not Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    con = connect(Path(warehouse))
+    finish_run(con, run_id, "success")
+    con.close()
+    os._exit(0)
+
+
+def hold_run(warehouse: Path, release: Path, log: Path) -> Child:
+    """Starts a process that begins a run, lets go of the warehouse, and waits for ``release``."""
+    process = _server().Process(
+        target=_hold_run, args=(str(warehouse), str(release), str(log)), daemon=True
+    )
     process.start()
     return Child(process, log)

@@ -135,20 +135,34 @@ class Finished:
 
 
 def start_child(
-    warehouse: Path, snapshot: Path, *, batches: tuple[int, int] = BATCHES, **env: str
+    warehouse: Path,
+    snapshot: Path,
+    *,
+    batches: tuple[int, int] = BATCHES,
+    fsize: int | None = None,
+    log_dir: Path | None = None,
+    **env: str,
 ) -> child.Child:
     """Starts one pipeline run in a child process (small batches: more transactions to die in)."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    log = warehouse.parent / f"child-{len(list(warehouse.parent.glob('child-*')))}.log"
-    return child.start(run_args(warehouse, snapshot), child_env(warehouse, **env), batches, log)
+    logs = log_dir or warehouse.parent
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"child-{len(list(logs.glob('child-*')))}.log"
+    argv = run_args(warehouse, snapshot)
+    return child.start(argv, child_env(warehouse, **env), batches, log, fsize)
 
 
 def run_child(
-    warehouse: Path, snapshot: Path, *, fault: str | None = None, batches: tuple[int, int] = BATCHES
+    warehouse: Path,
+    snapshot: Path,
+    *,
+    fault: str | None = None,
+    batches: tuple[int, int] = BATCHES,
+    fsize: int | None = None,
+    log_dir: Path | None = None,
 ) -> Finished:
     """One pipeline run in a child process, optionally stopped at ``fault`` (MEDSOS_FAULT)."""
     env = {"MEDSOS_FAULT": fault} if fault else {}
-    started = start_child(warehouse, snapshot, batches=batches, **env)
+    started = start_child(warehouse, snapshot, batches=batches, fsize=fsize, log_dir=log_dir, **env)
     code = started.wait()
     return Finished(code, started.output)
 
