@@ -113,25 +113,29 @@ def import_files(
     aside = [(f, why) for f, why in found.set_aside if (f.path, f.size, f.mtime_ns) not in known]
     result = LoadResult()
     batch: list[ParsedFile] = []
+    now = utcnow()  # one time window for every batch of the run: one suite, built once
     with prog.stage("import", len(todo)) as advance:
         for parsed in parse_files(todo, settings.tz, on_progress=advance):
             batch.append(parsed)
             if len(batch) >= LOAD_BATCH:
-                result.merge(_gate_and_load(con, batch, [], run_id, source, report))
+                result.merge(_gate_and_load(con, batch, [], run_id, source, report, now))
                 batch = []
-        result.merge(_gate_and_load(con, batch, aside, run_id, source, report))
+        result.merge(_gate_and_load(con, batch, aside, run_id, source, report, now))
     return result, found, len(found.files) - len(todo)
 
 
 def gate_raw_batch(
-    con: duckdb.DuckDBPyConnection, batch: Sequence[ParsedFile], report: DqReport
+    con: duckdb.DuckDBPyConnection,
+    batch: Sequence[ParsedFile],
+    report: DqReport,
+    now: datetime | None = None,
 ) -> tuple[RawGate, list[Any]]:
     """Validates a parsed batch before it loads and writes GX's results under dq/<run_id>/.
 
     Returns the gate (rows to hold back) and the kept results, whose `dq_results` rows the
     loader writes in the batch's own transaction.
     """
-    gate = validate_raw_batch(con, batch, utcnow())
+    gate = validate_raw_batch(con, batch, now or utcnow())
     kept = [report.add(v.suite.name, v) for v in gate.validations]
     return gate, kept
 
@@ -143,11 +147,12 @@ def _gate_and_load(
     run_id: str,
     source: str,
     report: DqReport,
+    now: datetime,
 ) -> LoadResult:
     if not batch and not aside:
         return LoadResult()
     fault_point("import.batch_parsed")
-    gate, kept = gate_raw_batch(con, batch, report) if batch else (RawGate(), [])
+    gate, kept = gate_raw_batch(con, batch, report, now) if batch else (RawGate(), [])
     fault_point("import.batch_gated")
 
     def record_results(c: duckdb.DuckDBPyConnection) -> None:

@@ -19,6 +19,8 @@ def _documented_columns() -> dict[str, set[str]]:
     documented = {}
     for section in sections:
         name = section.splitlines()[0].strip()
+        if not re.fullmatch(r"[a-z_0-9]+", name):  # prose sections, e.g. "Reading while ..."
+            continue
         documented[name] = set(re.findall(r"^\| `([a-z_0-9]+)` \|", section, flags=re.MULTILINE))
     return documented
 

@@ -270,8 +270,10 @@ def _record_files(
     table = pa.table(
         {
             "path": [f.path for f, *_ in outcomes],
-            "size_bytes": pa.array([f.size or None for f, *_ in outcomes], pa.int64()),
-            "mtime_ns": pa.array([f.mtime_ns or None for f, *_ in outcomes], pa.int64()),
+            # 0 is a size like any other: recorded as NULL, an empty file (or a folder set aside)
+            # would not count as read and would gain a new row on every run
+            "size_bytes": pa.array([f.size for f, *_ in outcomes], pa.int64()),
+            "mtime_ns": pa.array([f.mtime_ns for f, *_ in outcomes], pa.int64()),
             "kind": [f.kind for f, *_ in outcomes],
             "status": [status for _, status, _, _ in outcomes],
             "reason": [reason for _, _, reason, _ in outcomes],

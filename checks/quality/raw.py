@@ -104,7 +104,10 @@ def _keys_frame(con: duckdb.DuckDBPyConnection, posts: pd.DataFrame) -> pd.DataF
 
 def _describe(outcome: Outcome, rows: list[dict[str, Any]]) -> str:
     """What was wrong, from the failing rows of one key (never more than a few fields)."""
-    shown = [", ".join(f"{k}={v!r}" for k, v in row.items() if k != "source_file") for row in rows]
+    # sorted: the text must not depend on the order in which DuckDB or GX returned the rows
+    shown = sorted(
+        ", ".join(f"{k}={v!r}" for k, v in row.items() if k != "source_file") for row in rows
+    )
     return f"{outcome.expect.gx_type}({outcome.expect.column}): {'; '.join(shown)}"[:DETAIL_CHARS]
 
 
@@ -141,21 +144,21 @@ def validate_raw_batch(
     posts = _posts_frame(parsed)
     if len(posts):
         checked = validate(posts, raw_posts(now))
-        _merge(gate, checked, _collect(checked, "source_file", _by_file(posts)))
+        post_files = [p.file.path for p in parsed if p.post is not None and not p.error]
+        _merge(gate, checked, _collect(checked, "source_file", {f: [f] for f in post_files}))
         files_of: dict[Any, list[str]] = {}
-        for path, code in zip(posts["source_file"], posts["shortcode"], strict=True):
-            files_of.setdefault(code, []).append(path)
+        for p in parsed:
+            if p.post is not None and not p.error:
+                files_of.setdefault(p.post.shortcode, []).append(p.file.path)
         unique = validate(_keys_frame(con, posts), RAW_POST_KEYS)
         _merge(gate, unique, _collect(unique, "shortcode", files_of))
     profiles = _profiles_frame(parsed)
     if len(profiles):
         checked = validate(profiles, RAW_PROFILES)
-        _merge(gate, checked, _collect(checked, "source_file", _by_file(profiles)))
+        profile_files = [p.file.path for p in parsed if p.profile is not None and not p.error]
+        by_file = {f: [f] for f in profile_files}
+        _merge(gate, checked, _collect(checked, "source_file", by_file))
     return gate
-
-
-def _by_file(frame: pd.DataFrame) -> dict[Any, list[str]]:
-    return {path: [path] for path in frame["source_file"]}
 
 
 def _merge(gate: RawGate, validation: Validation, found: dict[str, list[Quarantined]]) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
 
 SAMPLE = 20  # failing rows kept per expectation in dq_results.details (all are in the JSON)
+_definitions: dict[str, tuple[str, Any]] = {}  # suite name -> (its repr, GX definition)
 
 
 @dataclass
@@ -93,11 +94,15 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def validate(frame: pd.DataFrame, suite: Suite) -> Validation:
-    """Runs ``suite`` over ``frame``; every failing row is named by the suite's key columns."""
+def _definition(suite: Suite) -> Any:
+    """The GX validation definition of ``suite``, built once per process and suite version."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
+    fingerprint = repr(suite)
+    known = _definitions.get(suite.name)
+    if known is not None and known[0] == fingerprint:
+        return known[1]
     context = _context()
     source: Any = context.data_sources.get("medsos_audit")
     try:
@@ -116,6 +121,13 @@ def validate(frame: pd.DataFrame, suite: Suite) -> Validation:
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
     )
+    _definitions[suite.name] = (fingerprint, definition)
+    return definition
+
+
+def validate(frame: pd.DataFrame, suite: Suite) -> Validation:
+    """Runs ``suite`` over ``frame``; every failing row is named by the suite's key columns."""
+    definition = _definition(suite)
     result = definition.run(
         batch_parameters={"dataframe": frame},
         result_format={

@@ -13,7 +13,11 @@ from medsos_audit.cli import main
 from medsos_audit.settings import REPO_ROOT
 from tests.conftest import SEEDS, table
 
-DEV_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+# /work/shared/corpus beside the checkout (found upwards, so a git worktree deeper down works too)
+DEV_CORPUS = next(
+    (p / "shared" / "corpus" for p in REPO_ROOT.parents if (p / "shared" / "corpus").is_dir()),
+    REPO_ROOT.parent / "shared" / "corpus",
+)
 TABLES = (
     "doctors",
     "accounts",

@@ -109,15 +109,16 @@ def second(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     base.mkdir()
     assert run_here(base / "warehouse.duckdb", first) == 0
     later = root / "second-snapshot"
-    add_posts(later, 15, start_day=9, seed=1)
+    add_posts(later, 15, start_day=3, seed=1)
+    # an edit of a post of the first run (Q00x0003 is drg.bayu.senyum's, see add_posts)
     edited = post_node(
         "Q00x0003",
-        owner_id=ACCOUNTS["dr.ratna.kulit"],
-        username="dr.ratna.kulit",
-        caption="Diedit: promo facial diskon 50% hari ini saja!",
+        owner_id=ACCOUNTS["drg.bayu.senyum"],
+        username="drg.bayu.senyum",
+        caption="Diedit: promo scaling diskon 50% hari ini saja!",
         when="2026-11-11T04:21:00",
     )
-    save_post(later / "dr.ratna.kulit", edited)
+    save_post(later / "drg.bayu.senyum", edited)
     clean = root / "clean"
     shutil.copytree(base, clean)
     assert run_here(clean / "warehouse.duckdb", later) == 0

@@ -1,0 +1,128 @@
+"""The analysts' copy: only the allow-listed tables and columns, captions masked, read-only,
+swapped in whole, and re-masking only what changed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import stat
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from checks.masking import mask_identifiers
+from medsos_audit.pipeline import run_snapshot
+from medsos_audit.settings import REPO_ROOT, Settings
+from tests.conftest import SEEDS, post_node, save_post
+from tests.quality.conftest import ACCOUNTS, REGISTRY, run_child, run_here
+from warehouse.publish import PUBLISHED_TABLES
+
+PRIVATE_ONLY = {
+    "posts": {"source_file"},
+    "profiles": {"source_file"},
+    "flags": {"span_start", "span_end"},
+    "runs": {"args"},
+    "quarantine": {"source_file"},
+    "dq_results": {"result_path"},
+}
+
+
+def _columns(path: Path) -> dict[str, list[str]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal "
+            "ORDER BY table_name, column_index"
+        ).fetchall()
+    finally:
+        con.close()
+    found: dict[str, list[str]] = {}
+    for table, column in rows:
+        found.setdefault(table, []).append(column)
+    return found
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    """The home folder after one run of the sample."""
+    home = tmp_path / "home"
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(SEEDS / "snapshot", snapshot)
+    assert run_here(home / "warehouse.duckdb", snapshot) == 0
+    return home
+
+
+def test_the_copy_holds_the_allow_listed_tables_without_private_columns(published: Path) -> None:
+    private = _columns(published / "warehouse.duckdb")
+    public = _columns(published / "published" / "warehouse.duckdb")
+    assert set(public) == set(PUBLISHED_TABLES)
+    for table, columns in public.items():
+        if table == "published_info":
+            continue
+        dropped = PRIVATE_ONLY.get(table, set())
+        assert columns == [c for c in private[table] if c not in dropped], table
+
+
+def test_captions_are_masked_in_the_copy_and_kept_in_the_warehouse(published: Path) -> None:
+    con = duckdb.connect(str(published / "warehouse.duckdb"), read_only=True)
+    private = dict(con.execute("SELECT shortcode, caption FROM posts").fetchall())
+    con.close()
+    con = duckdb.connect(str(published / "published" / "warehouse.duckdb"), read_only=True)
+    public = dict(con.execute("SELECT shortcode, caption FROM posts").fetchall())
+    con.close()
+    assert public == {code: mask_identifiers(text) for code, text in private.items()}
+    changed = [code for code in private if public[code] != private[code]]
+    assert changed, "the sample holds captions that name patients"
+    for code in changed:
+        assert "Sulastri" not in public[code] and "081" not in public[code]
+
+
+def test_the_copy_is_read_only_whole_and_leaves_no_temporary_file(published: Path) -> None:
+    copy = published / "published" / "warehouse.duckdb"
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o444
+    assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o755
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["warehouse.duckdb"]
+    con = duckdb.connect(str(copy), read_only=True)
+    with pytest.raises(duckdb.Error):
+        con.execute("DELETE FROM posts")
+    con.close()
+
+
+def test_a_temporary_copy_left_by_a_killed_run_is_removed_by_the_next(
+    published: Path, tmp_path: Path
+) -> None:
+    later = tmp_path / "later"
+    save_post(
+        later / "dr.ratna.kulit", post_node("LATE1", ACCOUNTS["dr.ratna.kulit"], "dr.ratna.kulit")
+    )
+    killed = run_child(published / "warehouse.duckdb", later, fault="publish.copied")
+    assert killed.returncode == -signal.SIGKILL
+    folder = published / "published"
+    assert len(list(folder.glob(".warehouse.*.tmp.duckdb"))) == 1
+    assert run_here(published / "warehouse.duckdb", later) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["warehouse.duckdb"]
+
+
+def test_only_new_or_edited_captions_are_masked_again(tmp_path: Path) -> None:
+    settings = Settings.from_env(env={"MEDSOS_HOME": str(tmp_path / "home")})
+    _, _, first = run_snapshot(settings, REGISTRY, SEEDS / "snapshot")
+    _, _, again = run_snapshot(settings, REGISTRY, SEEDS / "snapshot")
+    later = tmp_path / "later"
+    edit = post_node(
+        "LATE2", ACCOUNTS["agus.internist"], "agus.internist", caption="Pasien Tn. Budi 60 th"
+    )
+    save_post(later / "agus.internist", edit)
+    _, _, late = run_snapshot(settings, REGISTRY, later)
+    masked = [s.published.masked for s in (first, again, late) if s.published is not None]
+    assert masked == [27, 0, 1]
+
+
+def test_the_docs_name_every_published_table() -> None:
+    text = (REPO_ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    section = text.split("## Reading while the pipeline writes", 1)[1]
+    named = set(re.findall(r"`([a-z_]+)`", section))
+    assert set(PUBLISHED_TABLES) <= named
+    for table, columns in PRIVATE_ONLY.items():
+        assert all(c in named for c in columns), table
