@@ -301,7 +301,11 @@ def notify_operator(
     except ImportError:
         log.warning("operator notice not queued (no mail module yet): %s", subject)
         return False
-    queue_operator_notice(con, settings, subject, body, run_id)
+    try:
+        queue_operator_notice(con, settings, subject, body, run_id)
+    except Exception:  # the run's own outcome must still be recorded
+        log.exception("operator notice could not be queued: %s", subject)
+        return False
     return True
 
 
@@ -345,7 +349,10 @@ def run_snapshot(
     today: date | None = None,
 ) -> tuple[str, RegistryLoad, ImportSummary]:
     """The `run` command end to end: one run record around :func:`load_snapshot`, then the
-    warehouse gate and, when it passes, the analysts' copy (``summary.blocked`` says why not)."""
+    warehouse gate and, when it passes, the analysts' copy (``summary.blocked`` says why not).
+
+    A full disk or a permission error anywhere comes out as a WarehouseError with a clear text.
+    """
     registry = load_registry(registry_path)
     try:
         con = connect(settings.warehouse)
@@ -355,34 +362,43 @@ def run_snapshot(
         args = {"registry": str(registry_path), "snapshot": str(snapshot_dir)}
         run_id = start_run(con, "run", args, airflow_run_id=airflow_run_id)
         fault_point("run.started")
-        try:
-            summary = load_snapshot(
-                con, settings, snapshot_dir, run_id, registry, progress=progress
-            )
-            summary.gate = gate_warehouse(con, settings, run_id, today=today)
-            if summary.gate.passed:
-                summary.published = publish(con, settings, run_id)
-        except BaseException as exc:
-            _fail(con, run_id, exc)
-            problem = io_problem(exc)
-            if problem:
-                raise WarehouseError(problem) from exc
-            raise
-        if summary.gate.passed:
-            status = (
-                "partial"
-                if summary.skipped or summary.load.quarantined or registry.problems
-                else "success"
-            )
-            fault_point("run.before_finish")
-            finish_run(con, run_id, status, summary.counts())
-        else:
-            summary.blocked = "blocked by the data-quality gate: " + summary.gate.summary()
-            notify_operator(con, settings, *_blocked_notice(settings, run_id, summary), run_id)
-            finish_run(con, run_id, "blocked", summary.counts(), error=summary.blocked[:500])
+        summary = _run_stages(con, settings, snapshot_dir, run_id, registry, progress, today)
         return run_id, registry, summary
+    except (OSError, duckdb.Error) as exc:
+        problem = io_problem(exc)
+        if problem:
+            raise WarehouseError(problem) from exc
+        raise
     finally:
         con.close()
+
+
+def _run_stages(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    snapshot_dir: Path,
+    run_id: str,
+    registry: RegistryLoad,
+    progress: Progress | None,
+    today: date | None,
+) -> ImportSummary:
+    try:
+        summary = load_snapshot(con, settings, snapshot_dir, run_id, registry, progress=progress)
+        summary.gate = gate_warehouse(con, settings, run_id, today=today)
+        if summary.gate.passed:
+            summary.published = publish(con, settings, run_id)
+    except BaseException as exc:
+        _fail(con, run_id, exc)
+        raise
+    if summary.gate.passed:
+        problems = summary.skipped or summary.load.quarantined or registry.problems
+        fault_point("run.before_finish")
+        finish_run(con, run_id, "partial" if problems else "success", summary.counts())
+    else:
+        summary.blocked = "blocked by the data-quality gate: " + summary.gate.summary()
+        notify_operator(con, settings, *_blocked_notice(settings, run_id, summary), run_id)
+        finish_run(con, run_id, "blocked", summary.counts(), error=summary.blocked[:500])
+    return summary
 
 
 def _fail(con: duckdb.DuckDBPyConnection, run_id: str, exc: BaseException) -> None:
