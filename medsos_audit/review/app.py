@@ -54,7 +54,7 @@ _SECURITY_HEADERS = [
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # "no-referrer" would make forms send Origin: null
     (b"cache-control", b"no-store"),
 ]
 
@@ -327,6 +327,7 @@ async def queue(request: Request) -> Response:
 
     context = await run_in_threadpool(build)
     saved = request.query_params.get("saved")
+    saved_check, _, saved_subject = request.query_params.get("flag", "").partition("/")
     return render(
         request,
         "queue.html",
@@ -336,7 +337,8 @@ async def queue(request: Request) -> Response:
         severities=SEVERITIES,
         states=findings.STATES,
         saved=saved if saved in decisions.TO_STATE else None,
-        saved_flag=request.query_params.get("flag", ""),
+        saved_check=saved_check,
+        saved_subject=saved_subject,
         back=_queue_url(filters),
         **context,
     )

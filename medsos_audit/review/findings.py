@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from checks.types import CHECK_NAMES
+from medsos_audit.review.decisions import doctor_summary
 from medsos_audit.review.source import Snapshot
 from medsos_audit.review.users import User
 from medsos_audit.review.vocab import STATES
@@ -256,8 +257,6 @@ def queue_page(
     page_size: int = PAGE_SIZE,
 ) -> QueuePage:
     """One page of the queue in the user's scope, with evidence and each doctor's decisions."""
-    from medsos_audit.review.decisions import doctor_summary
-
     cur = _cursor(snapshot, store, user)
     try:
         items, total = _query(
@@ -267,7 +266,10 @@ def queue_page(
         cur.close()
     summary = doctor_summary(store, sorted({i.npa for i in items if i.npa}))
     for item in items:
-        item.doctor_decisions = summary.get(item.npa or "", {})
+        counts = dict(summary.get(item.npa or "", {}))
+        if item.state in counts:  # the doctor's *other* findings: not this one's own decision
+            counts[item.state] -= 1
+        item.doctor_decisions = {k: v for k, v in counts.items() if v and k != "open"}
     return QueuePage(items, total, filters, page_size)
 
 

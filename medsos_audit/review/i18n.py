@@ -18,7 +18,7 @@ _TEXT: Final[dict[str, tuple[str, str]]] = {
     "all_branches": ("Semua cabang (MKEK)", "All branches (MKEK)"),
     "no_branch": ("(tanpa cabang)", "(no branch)"),
     "data_as_of": ("Data temuan per", "Findings as of"),
-    "data.published": ("salinan terbit", "published copy"),
+    "data.published": ("salinan yang diterbitkan", "published copy"),
     "data.warehouse": ("gudang data (baca saja)", "warehouse (read-only)"),
     "data.stale": (
         "Data terbaru belum dapat dibaca (pipeline sedang berjalan); yang tampil adalah data "
@@ -76,7 +76,6 @@ _TEXT: Final[dict[str, tuple[str, str]]] = {
         "Bukti (identitas pasien disamarkan)",
         "Evidence (patient identifiers masked)",
     ),
-    "flag.rule": ("Aturan", "Rule"),
     "flag.fatwa": ("Rujukan", "Ruling"),
     "flag.risk": ("Skor risiko", "Risk score"),
     "flag.severity": ("Tingkat", "Severity"),
@@ -118,7 +117,6 @@ _TEXT: Final[dict[str, tuple[str, str]]] = {
     ),
     "form.note_required": ("Catatan (wajib)", "Note (required)"),
     "form.escalate_to": ("Tujuan", "To"),
-    "form.choose": ("— pilih —", "— choose —"),
     "err.invalid": ("Isian belum lengkap atau tidak sah: {what}", "Missing or invalid: {what}"),
     "err.conflict": (
         "Temuan ini baru saja diputus oleh orang lain (status sekarang: {state}). Periksa "
@@ -219,6 +217,18 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
     "reason.other": ("Lainnya (tulis di catatan)", "Other (explain in the note)"),
     "escalate.mkek_wilayah": ("MKEK Wilayah", "Regional MKEK"),
     "escalate.mkek_pusat": ("MKEK Pusat", "Central MKEK"),
+    "field.caption": ("keterangan", "caption"),
+    "field.accessibility_caption": ("teks alternatif gambar", "image description"),
+    "field.is_sponsored": ("label kemitraan berbayar", "paid-partnership label"),
+    "field.sponsor_users": ("akun sponsor", "sponsor accounts"),
+    "field.tagged_users": ("akun yang ditandai", "tagged accounts"),
+    "field.hashtags": ("tagar", "hashtags"),
+    "field.mentions": ("sebutan akun", "mentions"),
+    "field.location": ("lokasi", "location"),
+    "field.biography": ("bio profil", "profile bio"),
+    "field.full_name": ("nama profil", "profile name"),
+    "field.external_url": ("tautan di bio", "link in bio"),
+    "field.business_category": ("kategori bisnis", "business category"),
     "role.reviewer": ("peninjau", "reviewer"),
     "role.admin": ("admin", "admin"),
 }

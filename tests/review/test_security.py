@@ -210,7 +210,7 @@ def test_every_page_forbids_scripts_and_framing(client: TestClient) -> None:
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
     assert "script-src" not in csp  # so scripts fall back to 'none'
     assert response.headers["x-frame-options"] == "DENY"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
 
 
 HOSTILE_NAME = "dr. <script>alert('nama')</script> Jahat"
