@@ -87,15 +87,21 @@ def test_a_reviewer_confirms_and_dismisses_in_a_browser_and_the_pipeline_learns_
     sample_warehouse: Path,
     tmp_path: Path,
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import Dialog, expect, sync_playwright
 
     shots = _shots_dir(tmp_path)
     dialogs: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+
+            def on_dialog(dialog: Dialog) -> None:  # a script that runs would show up here
+                dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
             page.goto(f"{served}/queue")
             expect(page).to_have_url(f"{served}/login?next=%2Fqueue")
             page.get_by_label("Surel").fill(ANI.email)
@@ -133,8 +139,8 @@ def test_a_reviewer_confirms_and_dismisses_in_a_browser_and_the_pipeline_learns_
             }
 
             # the same pages in English on a phone
-            phone = browser.new_page(viewport={"width": 390, "height": 844})
-            phone.context.add_cookies(page.context.cookies())
+            phone = context.new_page()  # same browser context: same session cookie
+            phone.set_viewport_size({"width": 390, "height": 844})
             phone.goto(f"{served}/queue?status=&lang=en")
             expect(phone.get_by_role("heading", name="Findings queue")).to_be_visible()
             phone.screenshot(path=str(shots / "queue-phone-en.png"), full_page=True)
