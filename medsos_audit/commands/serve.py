@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     from medsos_audit.review.app import create_app
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     settings = settings_from(args)
     try:
         con = open_store(settings.review_db)

@@ -88,8 +88,8 @@ def known_branches(settings: Settings) -> list[str] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     settings = settings_from(args)
     con = open_store(settings.review_db)
     try:

@@ -58,16 +58,22 @@ _MIRROR = pa.schema(
 )
 
 
-def _verified(rows: list[dict[str, Any]], last_hash: str | None) -> None:
-    """Raises ReviewSyncError unless each row's hash is right and chains to the one before."""
-    prev = last_hash
+def _verify(rows: list[dict[str, Any]], mirrored: dict[int, str]) -> None:
+    """Raises ReviewSyncError unless the desk's whole log chains by hash and every row the
+    warehouse already holds is still the same row."""
+    prev = None
     for row in rows:
         if row["prev_hash"] != prev or row_hash(prev, row) != row["row_hash"]:
             raise ReviewSyncError(
-                f"review log row {row['seq']} does not continue the chain; the desk store was "
-                "edited or replaced outside the desk"
+                f"review log row {row['seq']} breaks the hash chain: the desk store was edited "
+                "outside the desk"
             )
+        if mirrored.get(row["seq"], row["row_hash"]) != row["row_hash"]:
+            raise ReviewSyncError(f"review log row {row['seq']} differs from its mirrored copy")
         prev = row["row_hash"]
+    missing = set(mirrored) - {r["seq"] for r in rows}
+    if missing:
+        raise ReviewSyncError(f"review log rows {sorted(missing)[:5]} vanished from the desk store")
 
 
 def import_decisions(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
@@ -82,19 +88,15 @@ def import_decisions(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     store = open_store(path, read_only=True)
     try:
         sid = store_id(store)
-        last = sqlfiles.run(con, __file__, "mirror_last.sql", {"store_id": sid})
-        last_seq, last_hash = (int(last[0][0]), str(last[0][1])) if last else (0, None)
-        rows = [
-            dict(r)
-            for r in store.execute(
-                "SELECT * FROM review_log WHERE seq > ? ORDER BY seq", [last_seq]
-            )
-        ]
+        # the whole log, every time: checking the chain end to end costs a few ms per 10k rows
+        rows = [dict(r) for r in store.execute("SELECT * FROM review_log ORDER BY seq")]
     finally:
         store.close()
+    mirrored = dict(sqlfiles.run(con, __file__, "mirror_hashes.sql", {"store_id": sid}))
+    _verify(rows, mirrored)
+    rows = [r for r in rows if r["seq"] not in mirrored]
     if not rows:
         return 0
-    _verified(rows, last_hash)
     now = utcnow()
     mirror = pa.Table.from_pylist(
         [

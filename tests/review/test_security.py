@@ -26,6 +26,7 @@ from tests.review.conftest import (
     decide,
     login,
     queue_flags,
+    sign_in,
 )
 
 PAGES = ["/queue", "/rules", "/log", "/flags/promotion/CTgHPwDimU6"]
@@ -55,8 +56,8 @@ def test_a_forged_session_cookie_is_no_session(client: TestClient) -> None:
     assert client.get("/queue", follow_redirects=False).status_code == 303
 
 
-def test_a_reviewer_sees_only_the_own_branch(client: TestClient) -> None:
-    assert login(client, ANI) == 303
+def test_a_reviewer_sees_only_the_own_branch(client: TestClient, desk_settings: Settings) -> None:
+    sign_in(client, desk_settings, ANI)
     assert queue_flags(client.get("/queue").text) == YOGYA_FLAGS
     every_state = client.get("/queue?status=").text
     assert queue_flags(every_state) == YOGYA_FLAGS
@@ -67,7 +68,7 @@ def test_a_reviewer_sees_only_the_own_branch(client: TestClient) -> None:
 def test_another_branchs_finding_is_not_found_for_reading_or_deciding(
     client: TestClient, desk_settings: Settings, flag: str
 ) -> None:
-    assert login(client, ANI) == 303
+    sign_in(client, desk_settings, ANI)
     assert client.get(f"/flags/{flag}").status_code == 404
     csrf = csrf_of(client.get("/queue").text)
     response = client.post(
@@ -78,8 +79,8 @@ def test_another_branchs_finding_is_not_found_for_reading_or_deciding(
     assert _log_count(desk_settings) == 0
 
 
-def test_mkek_staff_see_every_branch(client: TestClient) -> None:
-    assert login(client, MKEK) == 303
+def test_mkek_staff_see_every_branch(client: TestClient, desk_settings: Settings) -> None:
+    sign_in(client, desk_settings, MKEK)
     everything = queue_flags(client.get("/queue").text)
     assert everything >= YOGYA_FLAGS | MEDAN_FLAGS
     assert len(everything) == 13
@@ -88,14 +89,14 @@ def test_mkek_staff_see_every_branch(client: TestClient) -> None:
 def test_a_form_without_the_sessions_csrf_token_is_rejected(
     client: TestClient, desk_settings: Settings
 ) -> None:
-    assert login(client, ANI) == 303
+    sign_in(client, desk_settings, ANI)
     flag = "promotion/CTgHPwDimU6"
     fields = {"action": "dismiss", "state": "open", "reason": "educational"}
     assert client.post(f"/flags/{flag}", data=fields).status_code == 403
     assert client.post(f"/flags/{flag}", data={**fields, "csrf": "guess"}).status_code == 403
     # another session's token is no better
     other = TestClient(client.app)
-    assert login(other, MKEK) == 303
+    sign_in(other, desk_settings, MKEK)
     foreign = csrf_of(other.get("/queue").text)
     assert client.post(f"/flags/{flag}", data={**fields, "csrf": foreign}).status_code == 403
     assert _log_count(desk_settings) == 0
@@ -103,8 +104,10 @@ def test_a_form_without_the_sessions_csrf_token_is_rejected(
     assert _log_count(desk_settings) == 1
 
 
-def test_a_form_posted_from_another_site_is_rejected(client: TestClient) -> None:
-    assert login(client, ANI) == 303
+def test_a_form_posted_from_another_site_is_rejected(
+    client: TestClient, desk_settings: Settings
+) -> None:
+    sign_in(client, desk_settings, ANI)
     page = client.get("/flags/promotion/CTgHPwDimU6")
     response = client.post(
         "/flags/promotion/CTgHPwDimU6",
@@ -197,7 +200,7 @@ def test_passwords_are_never_stored_or_logged_in_clear(
 
 
 def test_store_files_are_private(client: TestClient, desk_settings: Settings) -> None:
-    assert login(client, ANI) == 303
+    sign_in(client, desk_settings, ANI)
     folder = desk_settings.review_db.parent
     assert folder.stat().st_mode & 0o777 == 0o700
     for path in folder.iterdir():
@@ -237,7 +240,8 @@ def hostile_client(tmp_path: Path, sample_warehouse: Path, staff_store: Path) ->
 
 
 def test_hostile_text_renders_as_text(hostile_client: TestClient) -> None:
-    assert login(hostile_client, ANI) == 303
+    settings = hostile_client.app.state.desk.settings  # type: ignore[attr-defined]
+    sign_in(hostile_client, settings, ANI)
     pages = [
         hostile_client.get("/queue").text,
         hostile_client.get("/flags/promotion/CFabW3wbLGl").text,
