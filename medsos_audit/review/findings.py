@@ -152,10 +152,12 @@ def _scope(user: User) -> str | None:
     return user.branch
 
 
-def state_table(store: sqlite3.Connection, user: User) -> pa.Table:
-    """The current decision of every finding in the user's scope, as an Arrow table."""
+def state_table(store: sqlite3.Connection, user: User, *, with_rules: bool = False) -> pa.Table:
+    """The current decision of every finding in the user's scope, as an Arrow table (with the
+    rules recorded at each decision only when asked: the queue does not need them)."""
+    rules = "rule_ids" if with_rules else "'[]'"
     rows = store.execute(
-        "SELECT subject_key, check_name, to_state, branch, rule_ids FROM flag_state "
+        f"SELECT subject_key, check_name, to_state, branch, {rules} AS rule_ids FROM flag_state "
         "WHERE ? IS NULL OR branch = ?",
         [user.branch, user.branch],
     ).fetchall()
@@ -171,9 +173,11 @@ def state_table(store: sqlite3.Connection, user: User) -> pa.Table:
     )
 
 
-def _cursor(snapshot: Snapshot, store: sqlite3.Connection, user: User) -> duckdb.DuckDBPyConnection:
+def _cursor(
+    snapshot: Snapshot, store: sqlite3.Connection, user: User, *, with_rules: bool = False
+) -> duckdb.DuckDBPyConnection:
     cur = snapshot.cursor()
-    cur.register("state", state_table(store, user))
+    cur.register("state", state_table(store, user, with_rules=with_rules))
     return cur
 
 
@@ -310,7 +314,7 @@ def weeks(snapshot: Snapshot, user: User) -> list[str]:
 
 def rule_quality(snapshot: Snapshot, store: sqlite3.Connection, user: User) -> list[dict[str, Any]]:
     """Per rule in the user's scope: confirmed, dismissed, escalated, waiting, dismissed share."""
-    cur = _cursor(snapshot, store, user)
+    cur = _cursor(snapshot, store, user, with_rules=True)
     try:
         return _rows(cur, "desk_rule_quality.sql", {"branch": _scope(user)})
     finally:
