@@ -139,6 +139,13 @@ class DeskSource:
         finally:
             self._lock.release()
 
+    def close(self) -> None:
+        """Drops the in-memory copy (the server is stopping)."""
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.con.close()
+            self._snapshot, self._signature = None, None
+
     @property
     def stale(self) -> bool:
         """True when the last refresh failed and an older copy is being served."""
