@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import secrets
 import sqlite3
@@ -19,7 +20,7 @@ SESSION_IDLE = timedelta(minutes=30)
 SESSION_MAX = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
 THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_CLIENT = 20
 KEEP_ATTEMPTS = timedelta(days=1)
 
@@ -45,22 +46,35 @@ class LoginOutcome:
         return self.token is not None
 
 
+# Ties login attempts to what was typed as the e-mail without keeping it; a restart starts the
+# per-address counts afresh (the per-client counts stay).
+_ATTEMPT_KEY = secrets.token_bytes(32)
+
+
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+def attempt_subject(email: str) -> str:
+    """The key login attempts on one typed e-mail share (an HMAC; the text is never stored)."""
+    typed = email.strip().lower().encode("utf-8")
+    return hmac.new(_ATTEMPT_KEY, typed, hashlib.sha256).hexdigest()
+
+
 def throttled_for(
-    con: sqlite3.Connection, user_id: int | None, client: str, now: datetime
+    con: sqlite3.Connection, email: str, client: str, now: datetime
 ) -> timedelta | None:
-    """How long logins to this user or from this client stay refused; None when allowed."""
+    """How long logins as this e-mail or from this client stay refused; None when allowed.
+
+    An address with no account is throttled exactly like one with an account, so the answer
+    tells nobody which addresses exist.
+    """
     since = to_text(now - THROTTLE_WINDOW)
     waits = []
     for column, value, limit in (
-        ("user_id", user_id, MAX_FAILURES_PER_USER),
+        ("subject", attempt_subject(email), MAX_FAILURES_PER_EMAIL),
         ("client", client, MAX_FAILURES_PER_CLIENT),
     ):
-        if value is None:
-            continue
         rows = con.execute(
             f"SELECT at FROM login_attempts WHERE {column} = ? AND ok = 0 AND at >= ? "
             "ORDER BY at DESC LIMIT ?",
@@ -77,12 +91,12 @@ def attempt_login(
 ) -> LoginOutcome:
     """Checks the password (unless throttled), records the attempt, opens a session if right.
 
-    Neither the typed e-mail nor the password is stored or logged: attempts are kept by user
-    id (NULL for an unknown address) and client address.
+    Neither the typed e-mail nor the password is stored or logged: attempts are kept by an
+    HMAC of the typed e-mail, the user id (NULL for an unknown address) and client address.
     """
     user = find_user(con, email=email)
     user_id = user.id if user is not None else None
-    wait = throttled_for(con, user_id, client, now)
+    wait = throttled_for(con, email, client, now)
     if wait is not None:
         log.warning("login refused (throttled) user_id=%s client=%s", user_id, client)
         return LoginOutcome(throttled_for=wait)
@@ -91,8 +105,8 @@ def attempt_login(
     right = verify_password(password, stored) and usable
     with write_transaction(con):
         con.execute(
-            "INSERT INTO login_attempts (user_id, client, at, ok) VALUES (?, ?, ?, ?)",
-            [user_id, client, to_text(now), int(right)],
+            "INSERT INTO login_attempts (subject, user_id, client, at, ok) VALUES (?, ?, ?, ?, ?)",
+            [attempt_subject(email), user_id, client, to_text(now), int(right)],
         )
         con.execute("DELETE FROM login_attempts WHERE at < ?", [to_text(now - KEEP_ATTEMPTS)])
         con.execute("DELETE FROM sessions WHERE expires_at < ?", [to_text(now)])

@@ -22,6 +22,7 @@ from tests.review.conftest import (
     MKEK,
     STAFF,
     YOGYA_FLAGS,
+    Staff,
     csrf_of,
     decide,
     login,
@@ -148,6 +149,12 @@ def test_failed_logins_are_throttled_even_with_the_right_password_after(
     page = client.get("/login")
     assert login(client, BUDI) == 303  # another account is not locked by Ani's failures
     assert "medsos_session" in client.cookies and page.status_code == 200
+
+
+def test_an_unknown_address_is_throttled_like_a_known_one(client: TestClient) -> None:
+    nobody = Staff("nobody@idi.example", "x" * 12, "", None, "reviewer")
+    statuses = [login(client, nobody) for _ in range(6)]
+    assert statuses == [401, 401, 401, 401, 401, 429]  # the same as for Ani's address
 
 
 def test_an_unknown_email_fails_like_a_wrong_password(client: TestClient) -> None:

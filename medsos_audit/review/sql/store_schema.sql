@@ -33,15 +33,18 @@ CREATE TABLE sessions (
     expires_at    TEXT NOT NULL       -- absolute end; idle time is checked against last_seen_at
 );
 
--- What was typed as the e-mail is not kept: people type passwords into the wrong field.
+-- What was typed as the e-mail is not kept (people type passwords into the wrong field): only
+-- an HMAC of it under a key that lives in the server's memory, so attempts on one address can
+-- be counted alike whether an account exists or not, and nothing here turns back into text.
 CREATE TABLE login_attempts (
     id       INTEGER PRIMARY KEY,
+    subject  TEXT NOT NULL,           -- HMAC of the typed e-mail (key in memory only)
     user_id  INTEGER,                 -- the user the e-mail belongs to; NULL when none does
     client   TEXT NOT NULL,           -- client address as the server saw it
     at       TEXT NOT NULL,
     ok       INTEGER NOT NULL
 );
-CREATE INDEX login_attempts_user ON login_attempts (user_id, at);
+CREATE INDEX login_attempts_subject ON login_attempts (subject, at);
 CREATE INDEX login_attempts_client ON login_attempts (client, at);
 
 CREATE TABLE review_log (
