@@ -13,8 +13,6 @@ from medsos_audit import __version__
 # Each name is a module in medsos_audit/commands/ with add_parser(subparsers) and run(args) -> int.
 COMMANDS = ["run"]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

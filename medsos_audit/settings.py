@@ -114,7 +114,7 @@ def airflow_connection_uri(conn_id: str) -> str | None:
     if os.environ.get(env_name):
         return os.environ[env_name]
     try:
-        from airflow.sdk import Connection  # noqa: PLC0415 - lazy on purpose
+        from airflow.sdk import Connection
     except ImportError:
         return None
     try:

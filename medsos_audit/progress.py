@@ -1,0 +1,75 @@
+"""Progress reporting that the stages call without knowing who watches (CLI bar or task log)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+Advance = Callable[[int], None]
+
+
+class Progress(Protocol):
+    """Reports the progress of named stages."""
+
+    def stage(self, name: str, total: int | None) -> Iterator[Advance]: ...
+
+
+class NoProgress:
+    """Reports nothing."""
+
+    @contextmanager
+    def stage(self, name: str, total: int | None) -> Iterator[Advance]:
+        yield lambda n: None
+
+
+class LogProgress:
+    """Logs counts at the start and end of a stage and every ~10 % (for Airflow task logs)."""
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self.log = logger or logging.getLogger("medsos_audit")
+
+    @contextmanager
+    def stage(self, name: str, total: int | None) -> Iterator[Advance]:
+        done = 0
+        step = max(1, (total or 0) // 10)
+        next_report = step
+        self.log.info("%s: starting (%s items)", name, total if total is not None else "?")
+
+        def advance(n: int) -> None:
+            nonlocal done, next_report
+            done += n
+            if done >= next_report:
+                self.log.info("%s: %d/%s", name, done, total if total is not None else "?")
+                next_report = done + step
+
+        yield advance
+        self.log.info("%s: done (%d items)", name, done)
+
+
+class RichProgress:
+    """A rich progress bar per stage, for the command line."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=False,
+        )
+
+    @contextmanager
+    def stage(self, name: str, total: int | None) -> Iterator[Advance]:
+        with self._bar:
+            task = self._bar.add_task(name, total=total)
+            yield lambda n: self._bar.advance(task, n)
