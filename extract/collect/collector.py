@@ -61,11 +61,15 @@ PINNED_MAX = 3  # Instagram shows up to three pinned posts first, out of date or
 class Target:
     """One registered account to collect, with what the warehouse already knows of it."""
 
-    registry_username: str
-    username: str  # the newest username seen; requested first
+    username: str  # the account's current username as the warehouse knows it; requested first
     owner_id: str | None = None
     known: Mapping[str, datetime] = field(default_factory=dict)  # shortcode -> posted_at (UTC)
     high_water: datetime | None = None  # newest post date of the last complete pass
+
+    @property
+    def account_key(self) -> str:
+        """How collect_state names the account: its user id, or its username until that is known."""
+        return self.owner_id or f"username:{self.username}"
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,8 @@ class CollectOptions:
 class AccountOutcome:
     """What one account's pass did: its status, requests, landed files and new high-water mark."""
 
-    registry_username: str
-    username: str
+    requested: str  # the username the pass started with
+    username: str  # the username it ended with (differs after a rename)
     owner_id: str | None
     started_at: datetime
     status: Status = Status.ERROR
@@ -193,7 +197,7 @@ def _collect_one(
     cutoff: datetime,
     clock: Callable[[], datetime],
 ) -> AccountOutcome:
-    out = AccountOutcome(target.registry_username, target.username, target.owner_id, clock())
+    out = AccountOutcome(target.username, target.username, target.owner_id, clock())
     started = time.monotonic()
     try:
         safe_username(target.username)  # before it becomes part of a URL or a folder
@@ -212,7 +216,10 @@ def _collect_one(
         else:
             nodes = instagram.logged_out_posts(context, page)
             walk.run((n["code"], partial(_resolve, context, n["code"])) for n in nodes)
-        out.status = Status.RENAMED if out.renamed_from else Status.OK
+        if out.renamed_from:
+            out.status = Status.RENAMED
+        else:
+            out.status = Status.OK if out.new_posts else Status.UNCHANGED
     except _CAUGHT as exc:
         out.status = classify(exc)
         out.error = describe(exc)

@@ -52,7 +52,8 @@ NOT_RETRYABLE: tuple[type[Exception], ...] = (
 class Status(StrEnum):
     """What happened to one account in one run (collect_log.status)."""
 
-    OK = "ok"
+    OK = "ok"  # collected to its end, with new posts
+    UNCHANGED = "unchanged"  # collected to its end, nothing new
     RENAMED = "renamed"  # collected under its new username, found by its stored user id
     PRIVATE = "private"
     NOT_FOUND = "not_found"
@@ -70,7 +71,7 @@ THROTTLED = frozenset({Status.LOGIN_REQUIRED, Status.PLEASE_WAIT, Status.RATE_LI
 # Outcomes after which no further request is made in this run.
 RUN_STOPPING = frozenset({Status.CHECKPOINT, Status.BUDGET_EXHAUSTED})
 # The account was collected to its end: its high-water mark may move.
-COMPLETE = frozenset({Status.OK, Status.RENAMED})
+COMPLETE = frozenset({Status.OK, Status.UNCHANGED, Status.RENAMED})
 
 _CHECKPOINT_WORDS = ("checkpoint_required", "challenge_required", "feedback_required")
 

@@ -26,7 +26,7 @@ class Pass:
     counter: RequestCounter
 
     def outcome(self, username: str) -> Any:
-        return next(o for o in self.result.outcomes if o.registry_username == username)
+        return next(o for o in self.result.outcomes if o.requested == username)
 
 
 def run_pass(
@@ -62,15 +62,15 @@ def run_pass(
 
 def fresh(*usernames: str) -> list[Target]:
     """Targets never collected before."""
-    return [Target(u, u) for u in usernames]
+    return [Target(u) for u in usernames]
 
 
 def after(previous: Pass, targets: Sequence[Target]) -> list[Target]:
     """The targets as the warehouse knows them after loading ``previous`` (see state.py)."""
-    by_name = {o.registry_username: o for o in previous.result.outcomes}
+    by_name = {o.requested: o for o in previous.result.outcomes}
     out = []
     for t in targets:
-        o = by_name.get(t.registry_username)
+        o = by_name.get(t.username)
         if o is None:
             out.append(t)
             continue
@@ -80,7 +80,7 @@ def after(previous: Pass, targets: Sequence[Target]) -> list[Target]:
         high_water = t.high_water
         if o.complete and o.newest is not None:
             high_water = max(high_water or o.newest[0], o.newest[0])
-        out.append(Target(t.registry_username, o.username, o.owner_id, known, high_water))
+        out.append(Target(o.username, o.owner_id, known, high_water))
     return out
 
 

@@ -84,7 +84,7 @@ def test_unchanged_account_costs_one_request_and_lands_only_its_profile(tmp_path
         tmp_path / "r2", ["dr.alya@v1"], after(first, fresh("dr.alya")), logged_in=logged_in
     )
     o = p.outcome("dr.alya")
-    assert (o.status, o.requests, o.new_posts, o.remembered) == (Status.OK, 1, 0, [])
+    assert (o.status, o.requests, o.new_posts, o.remembered) == (Status.UNCHANGED, 1, 0, [])
     assert p.requests == [page("dr.alya")]
     assert landed(p, "dr.alya") == ["dr.alya_5101.json.xz"]
 
@@ -282,7 +282,7 @@ def test_a_429_storm_stops_the_run_cleanly(tmp_path):
         fresh("dr.hadi", "dr.alya", "dr.budi", "dr.citra", "dr.gita"),
         overrides=throttled,
     )
-    statuses = [(o.registry_username, o.status, o.requests) for o in p.result.outcomes]
+    statuses = [(o.requested, o.status, o.requests) for o in p.result.outcomes]
     assert statuses == [
         ("dr.hadi", Status.OK, 4),
         ("dr.alya", Status.RATE_LIMITED, 1),
@@ -291,7 +291,7 @@ def test_a_429_storm_stops_the_run_cleanly(tmp_path):
     ]
     assert p.result.stopped == Status.RATE_LIMITED
     assert p.result.stop_reason == "3 accounts in a row throttled (rate_limited)"
-    assert [t.registry_username for t in p.result.not_attempted] == ["dr.gita"]
+    assert [t.username for t in p.result.not_attempted] == ["dr.gita"]
     assert len(p.outcome("dr.hadi").files) == 3
 
 
@@ -319,7 +319,7 @@ def test_spent_budget_stops_the_run_and_the_next_run_resumes_without_refetching(
     assert p1.requests == [page("dr.alya"), START_PAGE, media(ALYA_PINNED)] + [
         media(c) for c in ALYA_IN_WINDOW[:5]
     ]
-    assert (p1.result.stopped, [t.registry_username for t in p1.result.not_attempted]) == (
+    assert (p1.result.stopped, [t.username for t in p1.result.not_attempted]) == (
         Status.BUDGET_EXHAUSTED,
         ["dr.hadi"],
     )
@@ -338,9 +338,7 @@ def test_a_budget_spent_exactly_between_accounts_tries_no_further_account(tmp_pa
     p = run_pass(
         tmp_path / "r1", ["dr.citra@v1", "dr.hadi@v1"], fresh("dr.citra", "dr.hadi"), budget=1
     )
-    assert [(o.registry_username, o.status) for o in p.result.outcomes] == [
-        ("dr.citra", Status.PRIVATE)
-    ]
+    assert [(o.requested, o.status) for o in p.result.outcomes] == [("dr.citra", Status.PRIVATE)]
     assert (p.result.stopped, p.result.stop_reason) == (
         Status.BUDGET_EXHAUSTED,
         "request budget of 1 spent",
@@ -360,13 +358,13 @@ def test_checkpoint_stops_the_run_keeping_what_was_fetched(tmp_path, logged_in):
         logged_in=logged_in,
         overrides={blocked: CHECKPOINT},
     )
-    assert [(o.registry_username, o.status) for o in p.result.outcomes] == [
+    assert [(o.requested, o.status) for o in p.result.outcomes] == [
         ("dr.hadi", Status.OK),
         ("dr.alya", Status.CHECKPOINT),
     ]
     assert p.outcome("dr.hadi").new_posts == 2
     assert p.requests[-1] == blocked
-    assert [t.registry_username for t in p.result.not_attempted] == ["dr.budi"]
+    assert [t.username for t in p.result.not_attempted] == ["dr.budi"]
     assert "checkpoint_required" in (p.outcome("dr.alya").error or "")
     with pytest.raises(CheckpointRequiredError):
         p.result.raise_if_blocked()
@@ -409,7 +407,7 @@ def test_landed_files_are_instaloaders_own_and_private(tmp_path):
 
 
 def test_a_target_with_a_hostile_username_lands_nothing(tmp_path):
-    p = run_pass(tmp_path / "r1", [], [Target("../etc", "../etc")])
+    p = run_pass(tmp_path / "r1", [], [Target("../etc")])
     o = p.outcome("../etc")
     assert (o.status, o.requests, o.error) == (
         Status.ERROR,
