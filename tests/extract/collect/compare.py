@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -138,12 +137,6 @@ def table() -> str:
                 f"| {s.name} | {login} | {ours.api} | {cli.api} (+{cli.cdn}) | {lean.api} |"
             )
     return "\n".join(lines)
-
-
-def per_request_kind(scenario: Scenario, logged_in: bool) -> dict[str, int]:
-    """The measured pass's requests of both tools by kind (for reading the table)."""
-    out: dict[str, int] = defaultdict(int)
-    return out
 
 
 if __name__ == "__main__":

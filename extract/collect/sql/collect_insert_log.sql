@@ -1,0 +1,3 @@
+-- One account's pass in one run: requests spent, posts landed, and how it ended.
+INSERT INTO collect_log (run_id, username, owner_id, started_at, duration_s, requests, new_posts, status, error)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

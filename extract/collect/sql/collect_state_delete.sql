@@ -1,0 +1,1 @@
+DELETE FROM collect_state WHERE account_key IN (SELECT unnest(?::VARCHAR[]))
