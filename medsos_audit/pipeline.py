@@ -79,14 +79,14 @@ def import_files(
     Files already read (same path, size and modification time) are skipped without reading.
     Returns the load result, the scan, and how many files were already loaded.
     """
-    progress = progress or NoProgress()
+    prog: Progress = progress or NoProgress()
     found = scan(snapshot_dir)
     known = known_files(con)
     todo = [f for f in found.files if (f.path, f.size, f.mtime_ns) not in known]
     aside = [(f, why) for f, why in found.set_aside if (f.path, f.size, f.mtime_ns) not in known]
     result = LoadResult()
     batch: list[ParsedFile] = []
-    with progress.stage("import", len(todo)) as advance:
+    with prog.stage("import", len(todo)) as advance:
         for parsed in parse_files(todo, settings.tz, on_progress=advance):
             batch.append(parsed)
             if len(batch) >= LOAD_BATCH:
@@ -104,12 +104,12 @@ def run_checks(
     progress: Progress | None = None,
 ) -> CheckResult:
     """Checks every post and profile not yet checked by this rule set's version."""
-    progress = progress or NoProgress()
+    prog: Progress = progress or NoProgress()
     pending = con.execute(
         "SELECT count(*) FROM posts WHERE checked_rule_version IS DISTINCT FROM ?",
         [ruleset.version],
     ).fetchall()[0][0]
-    with progress.stage("checks", int(pending)) as advance:
+    with prog.stage("checks", int(pending)) as advance:
         return check_pending(con, ruleset, run_id, on_progress=advance)
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichBar
 
 Advance = Callable[[int], None]
 
@@ -13,7 +17,7 @@ Advance = Callable[[int], None]
 class Progress(Protocol):
     """Reports the progress of named stages."""
 
-    def stage(self, name: str, total: int | None) -> Iterator[Advance]: ...
+    def stage(self, name: str, total: int | None) -> AbstractContextManager[Advance]: ...
 
 
 class NoProgress:
@@ -51,25 +55,18 @@ class LogProgress:
 class RichProgress:
     """A rich progress bar per stage, for the command line."""
 
-    def __init__(self) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self._bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=False,
-        )
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console
 
     @contextmanager
     def stage(self, name: str, total: int | None) -> Iterator[Advance]:
-        with self._bar:
-            task = self._bar.add_task(name, total=total)
-            yield lambda n: self._bar.advance(task, n)
+        bar = RichBar(
+            TextColumn("{task.description:<8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+        )
+        with bar:
+            task = bar.add_task(name, total=total)
+            yield lambda n: bar.advance(task, n)

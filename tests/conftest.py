@@ -6,7 +6,7 @@ import hashlib
 import json
 import lzma
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,7 +111,7 @@ def save_profile(folder: Path, node: dict[str, Any], *, xz: bool = True) -> Path
     return path
 
 
-def write_registry(path: Path, rows: list[tuple[str, ...]]) -> Path:
+def write_registry(path: Path, rows: Sequence[Sequence[str]]) -> Path:
     header = "npa,full_name,branch,specialty,instagram_username,registered_on,branch_email"
     lines = [header] + [",".join(r) for r in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -118,7 +118,8 @@ def load_parsed(
             if row is not None and row.owner_id
         ]
         registered = resolve_owners(con, observations)
-        posts, profiles = [], []
+        posts: list[ParsedFile] = []
+        profiles: list[ParsedFile] = []
         for p in parsed:
             if p.error:
                 outcomes.append((p.file, "skipped", p.error, None))

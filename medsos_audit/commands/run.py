@@ -69,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(key.replace("_", " "), str(value))
     console.print(table)
     console.print(f"warehouse: {settings.warehouse}")
+    console.print("example query for analysts (docs/warehouse.md lists every table):")
+    console.print(EXAMPLE_SQL, markup=False)
     if not registry.accounts:
         console.print("[red]nothing to do: the registry has no valid account[/red]")
         return EXIT_FAILED
