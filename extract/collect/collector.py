@@ -152,10 +152,12 @@ def collect_accounts(
     now: datetime,
     options: CollectOptions | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC).replace(tzinfo=None),
+    on_account: Callable[[AccountOutcome], None] | None = None,
 ) -> CollectResult:
     """Collects each target in order until done or a run-stopping condition; lands under run_dir.
 
-    ``now`` (naive UTC) draws the lookback window; ``clock`` stamps when each account started.
+    ``now`` (naive UTC) draws the lookback window; ``clock`` stamps when each account started;
+    ``on_account`` hears of each account as it is done (progress).
     """
     options = options or CollectOptions()
     cutoff = now - options.lookback
@@ -171,6 +173,8 @@ def collect_accounts(
         counter.start_account()
         outcome = _collect_one(context, counter, target, run_dir, cutoff, clock)
         result.outcomes.append(outcome)
+        if on_account is not None:
+            on_account(outcome)
         log.info(
             "%s: %s, %d requests, %d new posts",
             outcome.username,
