@@ -1,4 +1,4 @@
-"""`medsos-audit verify-evidence`: check landed files against their SHA-256 and the manifest chain."""
+"""`medsos-audit verify-evidence`: landed files against their hashes, manifests by chain."""
 
 from __future__ import annotations
 

@@ -71,6 +71,7 @@ def query(settings, text, params=()):
         con.close()
 
 
+DEWI_GONE = "ProfileNotExistsException: Profile dr.dewi does not exist."
 WORLD = ["dr.alya@v1", "dr.citra@v1", "dr.dewi@gone", "dr.hadi@v1"]
 
 
@@ -83,7 +84,7 @@ def test_first_run_loads_what_it_landed_and_the_second_fetches_nothing_new(setti
     assert log_rows(settings, first.run_id) == [
         ("dr.alya", "5101", 19, 14, "ok", None),
         ("dr.citra", "5103", 1, 0, "private", None),
-        ("dr.dewi", None, 1, 0, "not_found", "ProfileNotExistsException: Profile dr.dewi does not exist."),
+        ("dr.dewi", None, 1, 0, "not_found", DEWI_GONE),
         ("dr.hadi", "5108", 5, 2, "ok", None),
     ]  # fmt: skip
     assert first.load is not None and first.load.load.new_posts == 16
@@ -192,14 +193,14 @@ def test_a_failed_load_keeps_the_evidence_but_moves_no_high_water_mark(settings,
     ]
     assert query(settings, "SELECT count(*) FROM collect_state") == [(0,)]
     assert query(settings, "SELECT status FROM runs") == [("failed",)]
-    again, requests = collect(settings, reg, ["dr.hadi@v1"])
+    _, requests = collect(settings, reg, ["dr.hadi@v1"])
     assert len(requests) == 4  # collected again: page, start page, its two posts
     assert verify(connect(settings.warehouse), settings.home).ok
 
 
 def test_unknown_accounts_are_a_usage_error_before_any_request(settings, tmp_path):
     reg = registry(tmp_path, "dr.hadi")
-    with pytest.raises(UsageError, match="not a registered account: dr.nobody"):
+    with pytest.raises(UsageError, match=r"not a registered account: dr\.nobody"):
         collect(settings, reg, [], only=["dr.hadi", "dr.nobody"])
     assert query(settings, "SELECT count(*) FROM runs") == [(0,)]
 
