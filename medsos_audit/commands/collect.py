@@ -211,7 +211,7 @@ def _print(console: Console, summary: CollectSummary) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     settings = settings_from(args)
     if args.max_requests is not None and args.max_requests < 1:
         console.print("error: --max-requests must be at least 1", markup=False)
