@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from instaloader import (
+    BadResponseException,
     InstaloaderContext,
     NodeIterator,
     Post,
@@ -86,6 +87,9 @@ def load_profile_page(context: InstaloaderContext, username: str) -> ProfilePage
     profile = Profile(context, node)
     if profile.is_private:
         timeline = None
+    elif timeline is None:
+        # Else a changed page would make every account look unchanged, silently.
+        raise BadResponseException(f"The page of profile {username} did not contain its posts.")
     return ProfilePage(profile, timeline, timeline_id)
 
 

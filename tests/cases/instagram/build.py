@@ -84,6 +84,7 @@ class Account:
     full_name: str
     biography: str
     is_private: bool = False
+    embeds_posts: bool = True  # False: a page without its posts query (a changed page)
     media: list[Media] = field(default_factory=list)  # feed order: pinned first, then newest first
 
     @property
@@ -241,7 +242,7 @@ def profile_page(acc: Account) -> str:
             "PolarisLoggedOutDesktopWWWProfileRootContentQuery", {"xig_user_by_username": details}
         )
     ]
-    if not acc.is_private:
+    if not acc.is_private and acc.embeds_posts:
         first = acc.pages()[0]
         posts = {
             "pk": str(acc.pk),
@@ -450,6 +451,9 @@ def accounts() -> dict[str, tuple[Account, ...]]:
     out["dr.fajar@v2"] = (simple("dr.fajar", 5106, "dr. Fajar", [5, 40, 1]),)
     out["dr.gita@v1"] = (simple("dr.gita", 5107, "dr. Gita", [1, 2, 3, 4, 5, 100]),)
     out["dr.hadi@v1"] = (simple("dr.hadi", 5108, "dr. Hadi", [7, 14]),)
+    no_grid = simple("dr.hadi", 5108, "dr. Hadi", [7, 14])
+    no_grid.embeds_posts = False
+    out["dr.hadi@nogrid"] = (no_grid,)
     return out
 
 

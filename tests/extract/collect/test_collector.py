@@ -415,3 +415,13 @@ def test_a_target_with_a_hostile_username_lands_nothing(tmp_path):
         "ValueError: not an Instagram username: '../etc'",
     )
     assert not (tmp_path / "etc").exists()
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_a_page_without_its_posts_is_an_error_not_an_unchanged_account(tmp_path, logged_in):
+    p = run_pass(tmp_path / "r1", ["dr.hadi@nogrid"], fresh("dr.hadi"), logged_in=logged_in)
+    o = p.outcome("dr.hadi")
+    assert (o.status, o.requests, o.files) == (Status.ERROR, 1, [])
+    assert o.error == (
+        "BadResponseException: The page of profile dr.hadi did not contain its posts."
+    )
