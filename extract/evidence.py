@@ -14,10 +14,11 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.db import ensure_private_dir, transaction
 from warehouse.sqlfiles import sql
@@ -85,6 +86,11 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _written_at(path: Path) -> datetime:
+    """When the file was written (its mtime, naive UTC): also what the importer calls seen_at."""
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+
+
 def home_relative(home: Path, path: Path) -> str:
     """``path`` relative to MEDSOS_HOME, in '/' form (how evidence paths are stored)."""
     return path.resolve().relative_to(home.resolve()).as_posix()
@@ -148,33 +154,36 @@ def record_run(
         previous[1] if previous else None,
         len(entries),
     )
-    insert_file = sql(__file__, "evidence_insert_file.sql")
-    with transaction(con):
-        for f in files:
+    n = len(files)
+    staged = pa.table(
+        {
+            "path": pa.array([home_relative(home, f.path) for f in files], pa.string()),
+            "sha256": pa.array([f.sha256 for f in files], pa.string()),
+            "size_bytes": pa.array([f.size for f in files], pa.int64()),
+            "run_id": pa.array([run_id] * n, pa.string()),
+            "username": pa.array([f.username for f in files], pa.string()),
+            "shortcode": pa.array([f.shortcode for f in files], pa.string()),
+            "kind": pa.array([f.kind for f in files], pa.string()),
+            "landed_at": pa.array([_written_at(f.path) for f in files], pa.timestamp("us")),
+        }
+    )
+    con.register("stage_evidence_files", staged)
+    try:
+        with transaction(con):
+            con.execute(sql(__file__, "evidence_insert_files.sql"))
             con.execute(
-                insert_file,
+                sql(__file__, "evidence_insert_manifest.sql"),
                 [
-                    home_relative(home, f.path),
-                    f.sha256,
-                    f.size,
                     run_id,
-                    f.username,
-                    f.shortcode,
-                    f.kind,
+                    manifest.path,
+                    manifest.sha256,
+                    manifest.prev_sha256,
+                    manifest.files,
                     created_at,
                 ],
             )
-        con.execute(
-            sql(__file__, "evidence_insert_manifest.sql"),
-            [
-                run_id,
-                manifest.path,
-                manifest.sha256,
-                manifest.prev_sha256,
-                manifest.files,
-                created_at,
-            ],
-        )
+    finally:
+        con.unregister("stage_evidence_files")
     return manifest
 
 

@@ -43,8 +43,10 @@ from extract.collect.errors import (
     COMPLETE,
     RUN_STOPPING,
     THROTTLED,
+    AccountNotFoundError,
     CheckpointRequiredError,
     CollectError,
+    RateLimitedError,
     Status,
     classify,
     describe,
@@ -104,6 +106,22 @@ class AccountOutcome:
     @property
     def new_posts(self) -> int:
         return sum(1 for f in self.files if f.kind == "post")
+
+    def raise_for_status(self) -> None:
+        """Raises what the account's status means to a retrying caller (one task per account).
+
+        AccountNotFoundError and CheckpointRequiredError are in errors.NOT_RETRYABLE;
+        RateLimitedError (429, 401, login wall) is worth retrying later; ERROR re-raises as
+        CollectError. Complete, private and budget-stopped passes raise nothing.
+        """
+        if self.status is Status.NOT_FOUND:
+            raise AccountNotFoundError(self.error or f"{self.requested} not found")
+        if self.status is Status.CHECKPOINT:
+            raise CheckpointRequiredError(self.error or "checkpoint required")
+        if self.status in THROTTLED:
+            raise RateLimitedError(f"{self.status}: {self.error}")
+        if self.status is Status.ERROR:
+            raise CollectError(self.error or "collection failed")
 
     def saw(self, posted_at: datetime, shortcode: str) -> None:
         if self.newest is None or (posted_at, shortcode) > self.newest:

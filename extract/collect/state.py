@@ -14,11 +14,12 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
 
 from extract.collect.collector import AccountOutcome, CollectResult, Target
 from extract.collect.errors import COMPLETE, RUN_STOPPING, THROTTLED
 from warehouse.db import transaction
-from warehouse.sqlfiles import sql
+from warehouse.sqlfiles import run, sql
 
 
 def unknown_names(con: duckdb.DuckDBPyConnection, names: Collection[str]) -> list[str]:
@@ -53,65 +54,26 @@ def plan_targets(
 
 def record_log(con: duckdb.DuckDBPyConnection, run_id: str, result: CollectResult) -> None:
     """One collect_log row per account tried in the run."""
-    insert = sql(__file__, "collect_insert_log.sql")
-    with transaction(con):
-        for o in result.outcomes:
-            con.execute(
-                insert,
-                [
-                    run_id,
-                    o.username,
-                    o.owner_id,
-                    o.started_at,
-                    o.duration_s,
-                    o.requests,
-                    o.new_posts,
-                    str(o.status),
-                    o.error,
-                ],
-            )
-
-
-def _commit_one(
-    con: duckdb.DuckDBPyConnection, run_id: str, o: AccountOutcome, now: datetime
-) -> None:
-    keys = ([o.owner_id] if o.owner_id else []) + [
-        f"username:{o.requested}",
-        f"username:{o.username}",
-    ]
-    old = con.execute(sql(__file__, "collect_state_of.sql"), [keys]).fetchall()
-    newest = max(((r[1], r[2]) for r in old if r[1] is not None), default=None)
-    last_attempt = max((r[3] for r in old if r[3] is not None), default=None)
-    last_success = max((r[4] for r in old if r[4] is not None), default=None)
-    if o.status in COMPLETE:
-        last_success = now
-        if o.newest is not None and (newest is None or o.newest > newest):
-            newest = o.newest
-    # Throttling and run-stopping conditions are not the account's doing: it stays as overdue
-    # as it was, so the next run tries it first.
-    if o.status not in THROTTLED and o.status not in RUN_STOPPING:
-        last_attempt = now
-    con.execute(sql(__file__, "collect_state_delete.sql"), [keys])
-    con.execute(
-        sql(__file__, "collect_state_insert.sql"),
-        [
-            keys[0],
-            o.owner_id,
-            o.username,
-            newest[0] if newest else None,
-            newest[1] if newest else None,
-            last_attempt,
-            last_success,
-            str(o.status),
-        ],
+    rows = result.outcomes
+    log = pa.table(
+        {
+            "run_id": pa.array([run_id] * len(rows), pa.string()),
+            "username": pa.array([o.username for o in rows], pa.string()),
+            "owner_id": pa.array([o.owner_id for o in rows], pa.string()),
+            "started_at": pa.array([o.started_at for o in rows], pa.timestamp("us")),
+            "duration_s": pa.array([o.duration_s for o in rows], pa.float64()),
+            "requests": pa.array([o.requests for o in rows], pa.int32()),
+            "new_posts": pa.array([o.new_posts for o in rows], pa.int32()),
+            "status": pa.array([str(o.status) for o in rows], pa.string()),
+            "error": pa.array([o.error for o in rows], pa.string()),
+        }
     )
-    if o.owner_id is None:
-        return
-    for shortcode, posted_at in o.remembered:
-        con.execute(
-            sql(__file__, "collect_remember_skipped.sql"),
-            [o.owner_id, shortcode, posted_at, run_id, now],
-        )
+    con.register("stage_collect_log", log)
+    try:
+        with transaction(con):
+            run(con, __file__, "collect_insert_log.sql")
+    finally:
+        con.unregister("stage_collect_log")
 
 
 def commit_state(
@@ -121,6 +83,40 @@ def commit_state(
     now: datetime,
 ) -> None:
     """Writes high-water marks, attempt times and remembered posts; call after a good load."""
-    with transaction(con):
-        for o in outcomes:
-            _commit_one(con, run_id, o, now)
+    ts = pa.timestamp("us")
+    staged = pa.table(
+        {
+            "account_key": pa.array([o.owner_id or f"username:{o.requested}" for o in outcomes]),
+            "owner_id": pa.array([o.owner_id for o in outcomes], pa.string()),
+            "requested": pa.array([o.requested for o in outcomes], pa.string()),
+            "username": pa.array([o.username for o in outcomes], pa.string()),
+            "status": pa.array([str(o.status) for o in outcomes], pa.string()),
+            "complete": pa.array([o.status in COMPLETE for o in outcomes], pa.bool_()),
+            "attempted": pa.array(
+                [o.status not in THROTTLED and o.status not in RUN_STOPPING for o in outcomes],
+                pa.bool_(),
+            ),
+            "newest_posted_at": pa.array([o.newest[0] if o.newest else None for o in outcomes], ts),
+            "newest_shortcode": pa.array(
+                [o.newest[1] if o.newest else None for o in outcomes], pa.string()
+            ),
+        }
+    )
+    remembered = [
+        (o.owner_id, code, at) for o in outcomes if o.owner_id for code, at in o.remembered
+    ]
+    memo = pa.table(
+        {
+            "owner_id": pa.array([r[0] for r in remembered], pa.string()),
+            "shortcode": pa.array([r[1] for r in remembered], pa.string()),
+            "posted_at": pa.array([r[2] for r in remembered], ts),
+        }
+    )
+    con.register("stage_collect_outcomes", staged)
+    con.register("stage_collect_remembered", memo)
+    try:
+        with transaction(con):
+            run(con, __file__, "collect_commit_state.sql", {"now": now, "run_id": run_id})
+    finally:
+        con.unregister("stage_collect_outcomes")
+        con.unregister("stage_collect_remembered")

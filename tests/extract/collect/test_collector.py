@@ -11,7 +11,13 @@ from __future__ import annotations
 import pytest
 
 from extract.collect import CollectOptions, Target
-from extract.collect.errors import CheckpointRequiredError, Status
+from extract.collect.errors import (
+    NOT_RETRYABLE,
+    AccountNotFoundError,
+    CheckpointRequiredError,
+    RateLimitedError,
+    Status,
+)
 from tests.extract.collect.harness import (
     START_PAGE,
     after,
@@ -425,3 +431,20 @@ def test_a_page_without_its_posts_is_an_error_not_an_unchanged_account(tmp_path,
     assert o.error == (
         "BadResponseException: The page of profile dr.hadi did not contain its posts."
     )
+
+
+def test_a_per_account_caller_gets_exceptions_that_say_whether_to_retry(tmp_path):
+    p = run_pass(
+        tmp_path / "r1",
+        ["dr.dewi@gone", "dr.hadi@v1", "dr.citra@v1", "dr.gita@v1"],
+        fresh("dr.dewi", "dr.hadi", "dr.citra", "dr.gita"),
+        overrides={page("dr.gita"): TOO_MANY},
+    )
+    with pytest.raises(AccountNotFoundError) as not_found:
+        p.outcome("dr.dewi").raise_for_status()
+    assert isinstance(not_found.value, NOT_RETRYABLE)
+    with pytest.raises(RateLimitedError) as throttled:
+        p.outcome("dr.gita").raise_for_status()
+    assert not isinstance(throttled.value, NOT_RETRYABLE)
+    p.outcome("dr.hadi").raise_for_status()
+    p.outcome("dr.citra").raise_for_status()
