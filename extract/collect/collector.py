@@ -269,7 +269,7 @@ def _load_page(
     if moved:
         # The name is gone, or now belongs to someone else: look the account up by its id.
         assert target.owner_id is not None
-        new_name = instagram.current_username(context, target.owner_id)
+        new_name = safe_username(instagram.current_username(context, target.owner_id))
         if new_name == target.username.lower():
             raise ProfileNotExistsException(f"Profile {target.username} has no page any more.")
         page = instagram.load_profile_page(context, new_name)
