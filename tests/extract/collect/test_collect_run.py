@@ -19,9 +19,11 @@ from warehouse.db import connect
 
 DOCTORS = {
     "dr.alya": ("310001", "IDI Cabang Bandung", "Sp.KK"),
+    "dr.budi": ("310002", "IDI Cabang Bandung", "Sp.PD"),
     "dr.citra": ("310003", "IDI Cabang Bandung", "Dokter Umum"),
     "dr.dewi": ("310004", "IDI Cabang Bandung", "Dokter Umum"),
     "dr.eko": ("310005", "IDI Cabang Semarang", "Sp.A"),
+    "dr.fajar": ("310006", "IDI Cabang Semarang", "Dokter Umum"),
     "dr.gita": ("310007", "IDI Cabang Semarang", "Dokter Umum"),
     "dr.hadi": ("310008", "IDI Cabang Semarang", "Dokter Umum"),
 }
@@ -250,3 +252,33 @@ def test_loaded_posts_and_their_evidence_belong_to_the_collect_run(settings, tmp
     assert query(settings, "SELECT DISTINCT run_id FROM evidence_files") == [(summary.run_id,)]
     sources = query(settings, "SELECT DISTINCT source FROM account_usernames")
     assert sources == [("collect",)]
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_new_posts_pinned_posts_and_a_401_in_one_run(settings, tmp_path, logged_in):
+    reg = registry(tmp_path, "dr.alya", "dr.budi", "dr.fajar")
+    collect(settings, reg, ["dr.alya@v1", "dr.budi@v1", "dr.fajar@v1"], logged_in=logged_in)
+    blocked = (
+        "POST www.instagram.com/api/graphql doc_id=29104886249145907 username=dr.fajar"
+        if logged_in
+        else media("DKV6BDPz8gD")
+    )
+    second, _ = collect(
+        settings,
+        reg,
+        ["dr.alya@v2", "dr.budi@v2", "dr.fajar@v2"],
+        overrides={blocked: {"status": 401, "file": "common/please_wait.json"}},
+        logged_in=logged_in,
+    )
+    rows = [(r[0], r[2], r[3], r[4]) for r in log_rows(settings, second.run_id)]
+    # Logged out: the start page once (by dr.alya), then one request per new post; logged in:
+    # the start page once, then one timeline page per changed account.
+    assert rows == [
+        ("dr.alya", 4 if not logged_in else 3, 2, "ok"),
+        ("dr.budi", 2, 1, "ok"),
+        ("dr.fajar", 2, 0, "please_wait"),
+    ]
+    error = log_rows(settings, second.run_id)[2][5]
+    assert error.startswith("AbortDownloadException: Query to https://www.instagram.com/")
+    assert '"401 Unauthorized"' in error
+    assert query(settings, "SELECT count(*) FROM posts") == [(14 + 14 + 2 + 2 + 1,)]
