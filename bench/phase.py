@@ -47,7 +47,7 @@ def main() -> int:
     if name == "dagparse":
         print(json.dumps(_dagparse(*args)))
         return 0
-    result = {"baseline": _baseline, "pipeline": _pipeline}[name](*args)
+    result = _baseline(*args) if name == "baseline" else _pipeline(*args)
     result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
     return 0

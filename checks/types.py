@@ -63,3 +63,21 @@ class Flag:
     evidence_field: str = "caption"  # caption, accessibility_caption, is_sponsored, biography, ...
     span_start: int | None = None  # offsets of the evidence in the original (unmasked) field text
     span_end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSignal:
+    """An account-level finding over a window of ISO weeks (one row of ``account_signals``)."""
+
+    owner_id: str
+    signal: str  # e.g. 'personal_share'
+    window_start: str  # ISO week 'YYYY-Www', inclusive
+    window_end: str
+    value: float  # e.g. the share of personal posts, 0-1
+    threshold: float
+    posts: int
+    check_name: CheckName
+    severity: Severity
+    rule_id: str
+    rule_version: str
+    fatwa_ref: str
