@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.extract.collect.compare import SCENARIOS, cli_counts, collector_counts
+from medsos_audit.settings import REPO_ROOT
+from tests.extract.collect.compare import SCENARIOS, cli_counts, collector_counts, table
 
 # scenario index -> login -> (collector, CLI --fast-update, CLI --fast-update metadata only)
 MEASURED = {
@@ -35,3 +36,8 @@ def test_request_counts_side_by_side_with_instaloader(index, logged_in):
 @pytest.mark.parametrize("logged_in", [False, True])
 def test_an_unchanged_account_costs_at_most_two_requests(logged_in):
     assert collector_counts(SCENARIOS[1], logged_in)[-1].api <= 2
+
+
+def test_operations_doc_shows_the_measured_table():
+    doc = (REPO_ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert table() in doc
