@@ -9,148 +9,20 @@ a real one, tests pass one that serves recorded responses.
 from __future__ import annotations
 
 import argparse
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-from instaloader import InstaloaderContext
 from rich.console import Console
 from rich.table import Table
 
-from extract.collect import (
-    CollectOptions,
-    CollectResult,
-    RequestCounter,
-    collect_accounts,
-    commit_state,
-    plan_targets,
-    record_log,
-)
-from extract.collect.collector import AccountOutcome
+from extract.collect import RequestCounter
 from extract.collect.errors import SessionUnusableError, Status
 from extract.collect.login import find_session, make_instaloader
-from extract.collect.state import unknown_names
-from extract.evidence import Manifest, record_run
-from extract.registry import RegistryError, RegistryLoad, load_registry
-from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
-from medsos_audit.pipeline import ImportSummary, load_snapshot
-from medsos_audit.progress import NoProgress, Progress, RichProgress
-from medsos_audit.runs import finish_run, start_run, utcnow
-from medsos_audit.settings import Settings, airflow_connection_uri
-from transform.accounts import apply_registry
-from warehouse.db import WarehouseError, connect
-
-
-class UsageError(ValueError):
-    """The command was asked for something it cannot do (unknown account, bad budget)."""
-
-
-@dataclass
-class CollectSummary:
-    """What a collect run did, for the command's output and runs.counts."""
-
-    run_id: str
-    result: CollectResult
-    manifest: Manifest
-    load: ImportSummary | None = None
-    statuses: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def exit_code(self) -> int:
-        # A checkpoint needs a person to clear it in a browser: report it as a failure.
-        return EXIT_FAILED if self.result.stopped is Status.CHECKPOINT else EXIT_OK
-
-    def counts(self) -> dict[str, Any]:
-        r = self.result
-        counts: dict[str, Any] = {
-            "accounts_tried": len(r.outcomes),
-            "accounts_not_tried": len(r.not_attempted),
-            "requests": r.requests,
-            "new_posts": sum(o.new_posts for o in r.outcomes),
-            "files_landed": len(r.files),
-            "stopped": str(r.stopped) if r.stopped else None,
-            "statuses": dict(self.statuses),
-            "manifest_sha256": self.manifest.sha256,
-        }
-        if self.load is not None:
-            counts["load"] = self.load.counts()
-        return counts
-
-
-def collect_run(
-    settings: Settings,
-    registry: RegistryLoad,
-    context: InstaloaderContext,
-    counter: RequestCounter,
-    *,
-    only: list[str] | None = None,
-    now: datetime | None = None,
-    progress: Progress | None = None,
-    args: dict[str, Any] | None = None,
-) -> CollectSummary:
-    """One collect run end to end, recorded in ``runs``; raises UsageError before any request."""
-    progress = progress or NoProgress()
-    con = connect(settings.warehouse)
-    try:
-        apply_registry(con, registry)
-        if only is not None:
-            unknown = unknown_names(con, only)
-            if unknown:
-                raise UsageError(f"not a registered account: {', '.join(unknown)}")
-        run_id = start_run(con, "collect", args)
-        try:
-            return _collect(con, settings, registry, context, counter, run_id, only, now, progress)
-        except BaseException as exc:
-            finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
-            raise
-    finally:
-        con.close()
-
-
-def _collect(
-    con: Any,
-    settings: Settings,
-    registry: RegistryLoad,
-    context: InstaloaderContext,
-    counter: RequestCounter,
-    run_id: str,
-    only: list[str] | None,
-    now: datetime | None,
-    progress: Progress,
-) -> CollectSummary:
-    now = now or utcnow()
-    run_dir = settings.raw_dir / run_id
-    targets = plan_targets(con, only)
-    options = CollectOptions(lookback=timedelta(weeks=settings.lookback_weeks))
-    with progress.stage("collect", len(targets)) as advance:
-
-        def done(_outcome: AccountOutcome) -> None:
-            advance(1)
-
-        result = collect_accounts(
-            context, counter, targets, run_dir, now=now, options=options, on_account=done
-        )
-    record_log(con, run_id, result)
-    load: ImportSummary | None = None
-    try:
-        if result.files:
-            load = load_snapshot(
-                con, settings, run_dir, run_id, registry, progress=progress, source="collect"
-            )
-    finally:
-        # After the load, so the importer never reads the manifest; whatever happened to the
-        # load, what was landed is on record.
-        manifest = record_run(con, settings.home, run_id, run_dir, result.files, utcnow())
-    commit_state(con, run_id, result.outcomes, utcnow())
-    summary = CollectSummary(run_id, result, manifest, load)
-    summary.statuses.update(str(o.status) for o in result.outcomes)
-    failed = {str(s) for s in Status} - {"ok", "unchanged", "renamed", "private"}
-    partial = result.stopped is not None or any(s in failed for s in summary.statuses)
-    partial = partial or bool(load and load.skipped)
-    finish_run(con, run_id, "partial" if partial else "success", summary.counts())
-    return summary
+from extract.registry import RegistryError, load_registry
+from medsos_audit.cli_support import EXIT_FAILED, EXIT_USAGE, settings_from
+from medsos_audit.collect_flow import CollectSummary, UsageError, collect_once
+from medsos_audit.progress import RichProgress
+from medsos_audit.settings import airflow_connection_uri
+from warehouse.db import WarehouseError
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -228,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         loader = make_instaloader(counter, session)
         if session is not None:
             console.print(f"logged in with the session file from {session.origin}", markup=False)
-        summary = collect_run(
+        summary = collect_once(
             settings,
             registry,
             loader.context,

@@ -11,7 +11,8 @@ from extract.collect.login import FATAL_STATUS_CODES
 from extract.evidence import verify
 from extract.registry import load_registry
 from medsos_audit.cli import main
-from medsos_audit.commands.collect import CollectSummary, UsageError, collect_run
+from medsos_audit.collect_flow import CollectSummary, UsageError
+from medsos_audit.collect_flow import collect_once as collect_run
 from tests.conftest import write_registry
 from tests.extract.collect.harness import NOW, START_PAGE, media, page
 from tests.extract.collect.recorded import RecordedContext, load_routes, log_in
