@@ -152,20 +152,25 @@ def plan_collection(
     return Plan(run_id, chunks, len(targets))
 
 
-def _already_landed(run_dir: Path, target: Target) -> Target:
-    """The target with the posts an earlier try of this run already landed counted as known."""
-    folder = run_dir / target.username
-    if not folder.is_dir():
-        return target
+def _already_seen(run_dir: Path, earlier: list[CollectResult], target: Target) -> Target:
+    """The target with what earlier tries of this run saw counted as known: the posts they
+    landed (read from disk, so a try killed before writing its outcomes counts too) and the
+    stale posts they fetched and set aside (from their outcome files)."""
     known = dict(target.known)
-    for path in sorted(folder.iterdir()):
-        if not POST_FILE.match(path.name):
-            continue
-        try:
-            shortcode = str(read_document(str(path))["node"]["shortcode"])
-        except (OSError, ValueError, KeyError):
-            continue  # half-written by a killed try: fetch that post again
-        known.setdefault(shortcode, datetime.strptime(path.name[:19], "%Y-%m-%d_%H-%M-%S"))
+    for result in earlier:
+        for outcome in result.outcomes:
+            if outcome.requested == target.username:
+                known.update(outcome.remembered)
+    folder = run_dir / target.username
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if not POST_FILE.match(path.name):
+                continue
+            try:
+                shortcode = str(read_document(str(path))["node"]["shortcode"])
+            except (OSError, ValueError, KeyError):
+                continue  # half-written by a killed try: fetch that post again
+            known.setdefault(shortcode, datetime.strptime(path.name[:19], "%Y-%m-%d_%H-%M-%S"))
     return replace(target, known=known)
 
 
@@ -182,14 +187,16 @@ def land_chunk(
 ) -> CollectResult:
     """Collects one chunk of targets into raw/<run_id>/ and writes its outcome file.
 
-    Posts landed by an earlier try of the same run are not fetched again. Raises
+    Posts an earlier try of the same run landed or set aside are not fetched again. Raises
     CheckpointRequiredError (not worth retrying) after writing the outcomes when Instagram asks
     for a checkpoint; throttling is recorded per account, not raised.
     """
     prog: Progress = progress or NoProgress()
     run_dir = settings.raw_dir / run_id
     chunk = Path(chunk_file)
-    targets = [_already_landed(run_dir, t) for t in read_targets(chunk)]
+    outcomes = work_dir(settings, run_id) / "outcomes"
+    earlier = [read_result(p) for p in sorted(outcomes.glob(f"{chunk.stem}.try-*.json"))]
+    targets = [_already_seen(run_dir, earlier, t) for t in read_targets(chunk)]
     options = CollectOptions(lookback=timedelta(weeks=settings.lookback_weeks))
     with prog.stage("collect", len(targets)) as advance:
         result = collect_accounts(
@@ -201,7 +208,7 @@ def land_chunk(
             options=options,
             on_account=lambda _outcome: advance(1),
         )
-    outcome_file = work_dir(settings, run_id) / "outcomes" / f"{chunk.stem}.try-{attempt}.json"
+    outcome_file = outcomes / f"{chunk.stem}.try-{attempt}.json"
     write_result(outcome_file, result)
     result.raise_if_blocked()
     return result
