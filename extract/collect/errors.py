@@ -2,7 +2,7 @@
 
 The DAG stops retrying on NOT_RETRYABLE: an account that does not exist, a checkpoint that a
 person must clear in a browser, or a session file that cannot be used will not heal by retrying.
-These classes live here, not in a DAG file, so Airflow's ExceptionRetryPolicy can import them.
+The classes themselves live in extract/exceptions.py, which imports nothing.
 """
 
 from __future__ import annotations
@@ -17,36 +17,30 @@ from instaloader import (
     TooManyRequestsException,
 )
 
-
-class CollectError(Exception):
-    """Base of the collector's own exceptions."""
-
-
-class BudgetExhaustedError(CollectError):
-    """The run's request budget (--max-requests) is spent; raised before the request is sent."""
-
-
-class RateLimitedError(CollectError):
-    """Instagram answered 429, or the limiter would have to wait longer than allowed."""
-
-
-class AccountNotFoundError(CollectError):
-    """The account does not exist, by username nor by its stored user id."""
-
-
-class CheckpointRequiredError(CollectError):
-    """Instagram demands a checkpoint/challenge; a person must clear it before collecting again."""
-
-
-class SessionUnusableError(CollectError):
-    """The Instagram session file is missing, unreadable or not a session."""
-
-
-NOT_RETRYABLE: tuple[type[Exception], ...] = (
+# The exception classes live in a module with no imports, so Airflow's ExceptionRetryPolicy
+# can import them while parsing a DAG file without pulling instaloader in.
+from extract.exceptions import (
+    NOT_RETRYABLE,
     AccountNotFoundError,
+    BudgetExhaustedError,
     CheckpointRequiredError,
+    CollectError,
+    RateLimitedError,
     SessionUnusableError,
 )
+
+__all__ = [
+    "NOT_RETRYABLE",
+    "AccountNotFoundError",
+    "BudgetExhaustedError",
+    "CheckpointRequiredError",
+    "CollectError",
+    "RateLimitedError",
+    "SessionUnusableError",
+    "Status",
+    "classify",
+    "describe",
+]
 
 
 class Status(StrEnum):
