@@ -109,6 +109,11 @@ def work_dir(settings: Settings, run_id: str) -> Path:
     return settings.home / "collect" / run_id
 
 
+def run_of_chunk(chunk_file: str) -> str:
+    """The collect run a chunk file belongs to (collect/<run_id>/targets/chunk-NNNN.json)."""
+    return Path(chunk_file).parent.parent.name
+
+
 def daily_quota(accounts: int, days: int = 6) -> int:
     """Accounts to collect per daily run so that every account is visited within ``days``."""
     return max(1, math.ceil(accounts / days))
