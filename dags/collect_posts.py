@@ -100,7 +100,7 @@ def collect_posts() -> None:
 
         return dag_steps.finish_collection(collect_run)
 
-    chunks = plan_accounts()
+    chunks: Any = plan_accounts()  # TaskFlow returns XComArgs while wiring
     landed = land_posts.expand(chunk=chunks)
     landed >> load_posts(XComArg(chunks.operator, key="collect_run"))
 

@@ -80,9 +80,9 @@ def weekly_audit() -> None:
         dag_steps.finish_weekly(medsos_run, "success", {"week": week, **counts})
         return counts
 
-    run = start()
-    loaded = load_posts(run["run_id"])
-    checked = run_checks(run["run_id"])
+    run: Any = start()  # TaskFlow returns XComArgs while wiring
+    loaded: Any = load_posts(run["run_id"])
+    checked: Any = run_checks(run["run_id"])
     loaded >> checked
     build_audit_tables(run["run_id"], run["week"], loaded, checked)
 
