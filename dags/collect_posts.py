@@ -102,7 +102,8 @@ def collect_posts() -> None:
 
     chunks: Any = plan_accounts()  # TaskFlow returns XComArgs while wiring
     landed = land_posts.expand(chunk=chunks)
-    landed >> load_posts(XComArg(chunks.operator, key="collect_run"))
+    collect_run: Any = XComArg(chunks.operator, key="collect_run")
+    landed >> load_posts(collect_run)
 
 
 collect_posts()
