@@ -44,6 +44,7 @@ class Settings:
     retention_weeks: int = 26
     lookback_weeks: int = 12
     rules_dir: Path = SEEDS_DIR / "rules"
+    registry: Path = SEEDS_DIR / "registry.csv"
     lang: str = "id"
     # The warehouse file the review desk reads (None: the published copy, else the warehouse).
     review_source: Path | None = None
@@ -68,6 +69,7 @@ class Settings:
             raise SettingsError(f"MEDSOS_ALERT_MIN_SEVERITY must be one of {SEVERITIES}")
         session = env.get("MEDSOS_INSTAGRAM_SESSION")
         rules = env.get("MEDSOS_RULES_DIR")
+        registry = env.get("MEDSOS_REGISTRY")
         review_source = env.get("MEDSOS_REVIEW_SOURCE")
         return cls(
             home=home,
@@ -80,6 +82,7 @@ class Settings:
             retention_weeks=_int(env, "MEDSOS_RETENTION_WEEKS", 26),
             lookback_weeks=_int(env, "MEDSOS_LOOKBACK_WEEKS", 12),
             rules_dir=Path(rules).resolve() if rules else SEEDS_DIR / "rules",
+            registry=Path(registry).resolve() if registry else SEEDS_DIR / "registry.csv",
             lang=env.get("MEDSOS_LANG", "id"),
             review_source=Path(review_source).expanduser().resolve() if review_source else None,
         )
