@@ -1,7 +1,8 @@
 """The retention policy: what is removed when, with every purge logged by counts, not content.
 
-Unflagged posts older than the retention period (default 26 weeks) and their raw files go;
-flagged posts and their evidence stay while a case is open; a doctor who left the registry
+Unflagged posts older than the retention period (default 26 weeks) and their raw files go, as
+do posts whose every flag staff dismissed; flagged posts and their evidence stay while a case
+is open (not dismissed); a doctor who left the registry
 loses every unflagged post at once and disappears when nothing of theirs is kept. Manifests
 stay (their hashes still verify what is kept); a purged file keeps its hash row, marked purged.
 Audit rows of weeks before the cutoff are frozen aggregates: they are not rebuilt from what
@@ -53,7 +54,8 @@ def purge(
         )
         flags = int(
             con.execute(
-                "SELECT count(*) FROM flags WHERE owner_id IN (SELECT owner_id FROM accounts "
+                "SELECT count(*) FROM flags WHERE shortcode IN (SELECT shortcode FROM purge_posts)"
+                " OR owner_id IN (SELECT owner_id FROM accounts "
                 "WHERE npa IN (SELECT npa FROM purge_doctors))"
             ).fetchall()[0][0]
         )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 from starlette.testclient import TestClient
 
@@ -19,6 +21,7 @@ from medsos_audit.review.store import open_store, utcnow
 from medsos_audit.review.users import add_user, find_user
 from medsos_audit.settings import Settings
 from tests.conftest import SEEDS
+from warehouse.db import connect
 
 YOGYA, MEDAN, SEMARANG = "IDI Cabang Yogyakarta", "IDI Cabang Medan", "IDI Cabang Semarang"
 
@@ -153,3 +156,21 @@ def decide(client: TestClient, flag: str, **fields: str) -> int:
     state = re.search(r'name="state" value="([a-z]+)"', page.text)
     data = {"csrf": csrf_of(page.text), "state": state.group(1) if state else "open", **fields}
     return client.post(f"/flags/{flag}", data=data, follow_redirects=False).status_code
+
+
+@pytest.fixture
+def warehouse(
+    desk_settings: Settings, sample_warehouse: Path
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The pipeline's own warehouse (a copy of the audited sample), open for writing."""
+    shutil.copy(sample_warehouse, desk_settings.warehouse)
+    con = connect(desk_settings.warehouse)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def store(desk_settings: Settings) -> Iterator[sqlite3.Connection]:
+    con = open_store(desk_settings.review_db)
+    yield con
+    con.close()

@@ -3,9 +3,7 @@ alerts, reports and rule authors read."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import duckdb
 import pytest
 
 from medsos_audit.review.decisions import DecisionInput, FlagRef, record_decision
-from medsos_audit.review.store import open_store, write_transaction
+from medsos_audit.review.store import write_transaction
 from medsos_audit.review.sync import ReviewSyncError, import_decisions
 from medsos_audit.review.users import find_user
 from medsos_audit.settings import Settings
@@ -53,24 +51,6 @@ PROFILE = FlagRef(
     YOGYA,
     ("promotion.profile.price", "promotion.profile.sales_call", "promotion.profile.superlative"),
 )
-
-
-@pytest.fixture
-def warehouse(
-    desk_settings: Settings, sample_warehouse: Path
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The pipeline's own warehouse (a copy of the audited sample), open for writing."""
-    shutil.copy(sample_warehouse, desk_settings.warehouse)
-    con = connect(desk_settings.warehouse)
-    yield con
-    con.close()
-
-
-@pytest.fixture
-def store(desk_settings: Settings) -> Iterator[sqlite3.Connection]:
-    con = open_store(desk_settings.review_db)
-    yield con
-    con.close()
 
 
 def decide(

@@ -1,6 +1,8 @@
 -- Applies the marks of retention_mark.sql; counts are read before this runs.
 UPDATE evidence_files SET purged_at = $now WHERE path IN (SELECT path FROM purge_files);
 
+DELETE FROM flags WHERE shortcode IN (SELECT shortcode FROM purge_posts);
+
 DELETE FROM posts WHERE shortcode IN (SELECT shortcode FROM purge_posts);
 
 CREATE OR REPLACE TEMP TABLE purge_owners AS
