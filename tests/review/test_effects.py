@@ -15,7 +15,7 @@ from tests.review.test_sync import PRIVACY, PROMO, decide
 from warehouse.retention import purge
 
 
-def _week_row(con: duckdb.DuckDBPyConnection, owner_id: str, week: str) -> tuple[object, ...]:
+def _week_row(con: duckdb.DuckDBPyConnection, owner_id: str | None, week: str) -> tuple[int, ...]:
     return tuple(
         con.execute(
             "SELECT flagged_posts, promotion_posts, patient_privacy_posts, sedang_posts,"
