@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         table.add_column(col)
     for f in files:
         table.add_row(
-            f.branch, str(f.flagged_posts), str(f.findings), str(f.html.with_suffix(".*"))
+            f.branch, str(f.flagged_posts), str(f.findings), f"{f.html.stem}.html .xlsx .csv"
         )
     console.print(table)
     if not files:
