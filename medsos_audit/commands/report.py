@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
+from medsos_audit.progress import RichProgress
 from medsos_audit.report import UnknownBranchError, build_reports, resolve_branches
 from medsos_audit.report.i18n import LANGS
 from medsos_audit.report.weeks import WeekError, last_complete_week, monday_of
@@ -73,7 +74,13 @@ def run(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         try:
             files = build_reports(
-                con, settings, week, branches=branches, lang=lang, out_dir=out_dir
+                con,
+                settings,
+                week,
+                branches=branches,
+                lang=lang,
+                out_dir=out_dir,
+                progress=RichProgress(),
             )
         except BaseException as exc:
             finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])

@@ -21,6 +21,9 @@ from medsos_audit.settings import Settings
 log = logging.getLogger(__name__)
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+# Past ~100 KB some mail clients (Gmail) clip the body; a card is ~1.3 KB. Longer lists are cut in
+# the body and the full HTML report is attached beside the workbook.
+MAIL_MAX_CARDS = 50
 
 
 def weekly_key(branch: str, week: str) -> str:
@@ -51,14 +54,21 @@ def compose_weekly(
     report = rendered.report
     cid = f"trend-{report.slug}-{report.week}@medsos-audit"
     t = i18n.labels(rendered.lang)
+    attachments = [Attachment(f"{report.slug}-{report.week}.xlsx", rendered.xlsx, *XLSX)]
+    if rendered.longest_list > MAIL_MAX_CARDS:
+        attachments.append(
+            Attachment(
+                f"{report.slug}-{report.week}.html", rendered.html.encode("utf-8"), "text", "html"
+            )
+        )
     return new_message(
         sender_address(settings),
         recipients,
         f"[medsos-audit] {report.branch}: {t['weekly_subject'].format(week=report.week)}",
         _text_part(rendered),
-        rendered.html_with_chart(f"cid:{cid}"),
+        rendered.html_with_chart(f"cid:{cid}", max_cards=MAIL_MAX_CARDS),
         inline=[Inline(cid, rendered.chart_png)],
-        attachments=[Attachment(f"{report.slug}-{report.week}.xlsx", rendered.xlsx, *XLSX)],
+        attachments=attachments,
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from medsos_audit.progress import NoProgress, Progress
 from medsos_audit.report import data, html
 from medsos_audit.report.chart import data_uri, trend_png
 from medsos_audit.report.csvfile import csv_text
@@ -35,9 +36,15 @@ class RenderedReport:
     csv: str
     chart_png: bytes
 
-    def html_with_chart(self, src: str) -> str:
+    def html_with_chart(self, src: str, *, max_cards: int | None = None) -> str:
         """The HTML with the chart at ``src`` (e.g. 'cid:...' for an e-mail) instead of data:."""
-        return html.render_report(self.report, self.lang, src)
+        return html.render_report(self.report, self.lang, src, max_cards=max_cards)
+
+    @property
+    def longest_list(self) -> int:
+        """The most cards any section shows (posts, late posts, profiles)."""
+        r = self.report
+        return max(len(r.posts), len(r.late_posts), len(r.profiles))
 
 
 @dataclass(frozen=True)
@@ -118,21 +125,24 @@ def build_reports(
     branches: Sequence[str] | None = None,
     lang: str | None = None,
     out_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> list[ReportFiles]:
     """Writes the report of every branch (or of ``branches``) for ``week``; returns the files."""
     lang = lang or settings.lang
     out = out_dir or settings.reports_dir
     chosen = list(branches) if branches is not None else data.branches(con)
     written = []
-    for branch in chosen:
-        rendered = render_branch(con, branch, week, settings.tz, lang)
-        files = write_report(rendered, out)
-        log.info(
-            "report %s %s: %d flagged posts, %d findings",
-            files.week,
-            data.branch_slug(branch),
-            files.flagged_posts,
-            files.findings,
-        )
-        written.append(files)
+    with (progress or NoProgress()).stage("reports", len(chosen)) as advance:
+        for branch in chosen:
+            rendered = render_branch(con, branch, week, settings.tz, lang)
+            files = write_report(rendered, out)
+            log.info(
+                "report %s %s: %d flagged posts, %d findings",
+                files.week,
+                data.branch_slug(branch),
+                files.flagged_posts,
+                files.findings,
+            )
+            written.append(files)
+            advance(1)
     return written

@@ -70,8 +70,13 @@ def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
-def render_report(report: BranchReport, lang: str, chart_src: str) -> str:
-    """The branch report as one self-contained HTML page (``chart_src``: data: or cid: URI)."""
+def render_report(
+    report: BranchReport, lang: str, chart_src: str, *, max_cards: int | None = None
+) -> str:
+    """The branch report as one HTML page (``chart_src``: a data: or cid: URI).
+
+    ``max_cards`` shortens each list of posts (for an e-mail body); the file has them all.
+    """
     return render(
         "report.html.j2",
         r=report,
@@ -79,4 +84,5 @@ def render_report(report: BranchReport, lang: str, chart_src: str) -> str:
         lang=lang,
         chart_src=chart_src,
         checks=i18n.CHECKS[lang],
+        max_cards=max_cards if max_cards is not None else 1 << 30,
     )

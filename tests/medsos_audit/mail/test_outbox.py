@@ -19,11 +19,13 @@ from medsos_audit.mail import (
     queue_weekly_reports,
     send_outbox,
 )
+from medsos_audit.mail.weekly import MAIL_MAX_CARDS
 from medsos_audit.pipeline import run_snapshot
 from medsos_audit.settings import Settings
 from tests.conftest import SEEDS, table
 from tests.medsos_audit.mail.smtp_server import PASSWORD, USER, SmtpServer
 from tests.medsos_audit.report.sample import WEEK, settings_for
+from warehouse import audit
 
 
 def _eml(settings: Settings, row: dict[str, object]) -> tuple[bytes, EmailMessage]:
@@ -181,3 +183,29 @@ def test_the_alerts_command_sends_the_outbox(
     assert main(["alerts", "--warehouse", str(home.warehouse)]) == 0
     assert "sent: 3" in capsys.readouterr().out
     assert len(smtp_down.inbox.messages) == 3
+
+
+def test_a_long_weekly_report_is_cut_in_the_body_and_attached_whole(
+    home: Settings, wh: duckdb.DuckDBPyConnection, smtp: SmtpServer
+) -> None:
+    # 60 more flagged posts for Semarang this week: copies of its flagged post, with their flags.
+    wh.execute("CREATE TEMP TABLE k AS SELECT range AS i FROM range(60)")
+    wh.execute(
+        "INSERT INTO posts SELECT p.* REPLACE (p.shortcode || 'c' || k.i AS shortcode) "
+        "FROM posts p, k WHERE p.shortcode = 'CF7fR7Kprc9'"
+    )
+    wh.execute(
+        "INSERT INTO flags SELECT f.* REPLACE (f.shortcode || 'c' || k.i AS shortcode) "
+        "FROM flags f, k WHERE f.shortcode = 'CF7fR7Kprc9'"
+    )
+    audit.build_weeks(wh, [WEEK])
+    settings = home.with_(smtp_url=smtp.url)
+    queue_weekly_reports(wh, settings, WEEK, "r1", branches=["IDI Cabang Semarang"])
+    send_outbox(wh, settings)
+    (received,) = smtp.inbox.messages
+    body = received.part("html")
+    assert body.count('class="post ') == MAIL_MAX_CARDS
+    assert "12 lainnya tidak dimuat di surel ini" in body
+    attached = {p.get_filename(): p.get_content() for p in received.message.iter_attachments()}
+    full = attached["idi-cabang-semarang-2026-W47.html"]
+    assert full.count('class="post ') == 62 and "data:image/png;base64," in full
