@@ -12,7 +12,7 @@ from rich.table import Table
 from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
 from medsos_audit.progress import RichProgress
 from medsos_audit.report import UnknownBranchError, build_reports, resolve_branches
-from medsos_audit.report.i18n import LANGS
+from medsos_audit.report.i18n import LANGS, staff_lang
 from medsos_audit.report.weeks import WeekError, last_complete_week, monday_of
 from medsos_audit.runs import finish_run, start_run
 from warehouse.db import WarehouseError, connect
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     except WeekError as exc:
         console.print(f"report: {exc}", markup=False)
         return EXIT_USAGE
-    lang = args.lang or (settings.lang if settings.lang in LANGS else "id")
+    lang = args.lang or staff_lang(settings.lang)
     out_dir = (args.out or settings.reports_dir).expanduser().resolve()
     try:
         con = connect(settings.warehouse)

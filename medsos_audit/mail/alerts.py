@@ -84,7 +84,7 @@ def compose_alert(
     settings: Settings, branch: str, items: list[FlaggedItem], recipients: tuple[str, ...]
 ) -> EmailMessage:
     """The alert message of one branch: text and HTML parts listing every item."""
-    lang = settings.lang
+    lang = i18n.staff_lang(settings.lang)
     context = {
         "branch": branch,
         "items": items,

@@ -89,7 +89,7 @@ def queue_weekly_reports(
         key = weekly_key(branch, week)
         if is_queued(con, key):
             continue
-        rendered = render_branch(con, branch, week, settings.tz, settings.lang)
+        rendered = render_branch(con, branch, week, settings.tz, i18n.staff_lang(settings.lang))
         write_report(rendered, settings.reports_dir)
         recipients = recipients_of(con, branch)
         out = Outgoing(

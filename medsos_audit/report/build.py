@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from medsos_audit.progress import NoProgress, Progress
-from medsos_audit.report import data, html
+from medsos_audit.report import data, html, i18n
 from medsos_audit.report.chart import data_uri, trend_png
 from medsos_audit.report.csvfile import csv_text
 from medsos_audit.report.files import write_private
@@ -128,7 +128,7 @@ def build_reports(
     progress: Progress | None = None,
 ) -> list[ReportFiles]:
     """Writes the report of every branch (or of ``branches``) for ``week``; returns the files."""
-    lang = lang or settings.lang
+    lang = lang or i18n.staff_lang(settings.lang)
     out = out_dir or settings.reports_dir
     chosen = list(branches) if branches is not None else data.branches(con)
     written = []

@@ -89,6 +89,11 @@ def format_week(week: str, lang: str) -> str:
     return f"{week} ({span})"
 
 
+def staff_lang(settings_lang: str | None) -> str:
+    """MEDSOS_LANG when we write that language, else Bahasa Indonesia: a typo never stops mail."""
+    return settings_lang if settings_lang in LANGS else LANGS[0]
+
+
 def labels(lang: str) -> dict[str, str]:
     """The label set of ``lang`` ('id' or 'en')."""
     if lang not in LANGS:
