@@ -10,6 +10,12 @@ from medsos_audit.settings import Settings
 from tests.medsos_audit.report.sample import WEEK
 
 
+@pytest.fixture(autouse=True)
+def _home_env(home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `make` exports MEDSOS_HOME=var/; the command must write under the test's own home.
+    monkeypatch.setenv("MEDSOS_HOME", str(home.home))
+
+
 def _report(home: Settings, *args: str) -> int:
     return main(["report", *args, "--warehouse", str(home.warehouse)])
 
