@@ -15,6 +15,7 @@ import duckdb
 from checks import RuleSet, load_ruleset
 from extract.registry import RegistryLoad, load_registry
 from extract.snapshot import ParsedFile, Scan, parse_files, scan
+from medsos_audit.mail import queue_and_send_alerts
 from medsos_audit.progress import NoProgress, Progress
 from medsos_audit.review.sync import import_decisions
 from medsos_audit.runs import finish_run, start_run
@@ -188,6 +189,7 @@ def run_snapshot(
             raise
         status = "partial" if summary.skipped or registry.problems else "success"
         finish_run(con, run_id, status, summary.counts())
+        queue_and_send_alerts(con, settings, run_id)
         return run_id, registry, summary
     finally:
         con.close()
