@@ -7,23 +7,12 @@ from dataclasses import dataclass, field
 
 from checks.evidence import mask_evidence
 from checks.matcher import Hit, Matcher, Scan
-from checks.ruleset import PROFILE_FIELDS, Clause, RuleSet, RuleSpec
+from checks.ruleset import PROFILE_FIELDS, Clause, RuleSet, RuleSpec, SuppressionSpec
 from checks.scoring import risk_score
 from checks.types import Flag, PostForCheck, ProfileForCheck
 
 IDENTIFIER_PREFIX = "identifier_"  # concepts that name or locate a patient
 _EVIDENCE_MAX = 160  # longest evidence span (chars) that joins the trigger with its context
-_MATCHERS: dict[str, Matcher] = {}
-
-
-def matcher_for(ruleset: RuleSet) -> Matcher:
-    """The compiled matcher of ``ruleset``, built once per process and version."""
-    found = _MATCHERS.get(ruleset.version)
-    if found is None:
-        if len(_MATCHERS) > 8:  # rule edits in a long-lived process: drop the old ones
-            _MATCHERS.clear()
-        found = _MATCHERS[ruleset.version] = Matcher(ruleset)
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +31,44 @@ class Explanation:
 
     flags: list[Flag]
     suppressed: list[Suppressed] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A rule set prepared for fast evaluation (built once per process and version)."""
+
+    matcher: Matcher
+    rules: Mapping[str, list[tuple[RuleSpec, frozenset[str], bool]]]  # subject -> rules
+    suppressions: Mapping[str, list[SuppressionSpec]]  # rule id -> suppressions
+    identifiers: tuple[str, ...]
+
+
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(ruleset: RuleSet) -> _Plan:
+    found = _PLANS.get(ruleset.version)
+    if found is None:
+        if len(_PLANS) > 8:  # rule edits in a long-lived process: drop the old ones
+            _PLANS.clear()
+        matcher = Matcher(ruleset)
+        rules: dict[str, list[tuple[RuleSpec, frozenset[str], bool]]] = {}
+        for rule in ruleset.rules:
+            first = frozenset(rule.when[0].concepts)
+            lazy = not first.isdisjoint(matcher.regex_concepts)
+            rules.setdefault(rule.subject, []).append((rule, first, lazy))
+        sups: dict[str, list[SuppressionSpec]] = {}
+        for sup in ruleset.suppressions:
+            for rule_id in sup.rules:
+                sups.setdefault(rule_id, []).append(sup)
+        ids = tuple(c.name for c in ruleset.concepts if c.name.startswith(IDENTIFIER_PREFIX))
+        found = _PLANS[ruleset.version] = _Plan(matcher, rules, sups, ids)
+    return found
+
+
+def matcher_for(ruleset: RuleSet) -> Matcher:
+    """The compiled matcher of ``ruleset``, built once per process and version."""
+    return _plan(ruleset).matcher
 
 
 def check_posts(posts: Sequence[PostForCheck], ruleset: RuleSet) -> list[Flag]:
@@ -75,8 +102,8 @@ def post_texts(post: PostForCheck) -> dict[str, str | None]:
 
 def explain_post(post: PostForCheck, ruleset: RuleSet) -> Explanation:
     """The flags of one post and the matches that suppressions or must-not context removed."""
-    matcher = matcher_for(ruleset)
-    scan = matcher.scan(
+    plan = _plan(ruleset)
+    scan = plan.matcher.scan(
         post_texts(post),
         {
             "is_sponsored": post.is_sponsored,
@@ -84,48 +111,53 @@ def explain_post(post: PostForCheck, ruleset: RuleSet) -> Explanation:
             "tagged_users": post.tagged_users,
         },
     )
-    return _decide(scan, ruleset, "post", post.shortcode, post.owner_id)
+    return _decide(scan, plan, ruleset.version, "post", post.shortcode, post.owner_id)
 
 
 def explain_profile(profile: ProfileForCheck, ruleset: RuleSet) -> Explanation:
     """The flags of one profile and what was suppressed."""
-    matcher = matcher_for(ruleset)
+    plan = _plan(ruleset)
     texts = {name: getattr(profile, name) for name in PROFILE_FIELDS}
-    scan = matcher.scan(texts, {"is_business_account": profile.is_business_account})
-    return _decide(scan, ruleset, "profile", None, profile.owner_id)
+    scan = plan.matcher.scan(texts, {"is_business_account": profile.is_business_account})
+    return _decide(scan, plan, ruleset.version, "profile", None, profile.owner_id)
 
 
 def _decide(
-    scan: Scan, ruleset: RuleSet, subject: str, shortcode: str | None, owner_id: str | None
+    scan: Scan, plan: _Plan, version: str, subject: str, shortcode: str | None, owner_id: str | None
 ) -> Explanation:
-    if not scan.hits:
+    if not scan.hits and not scan.fields:
         return Explanation([])
     fired: list[tuple[RuleSpec, list[Hit]]] = []
     suppressed: list[Suppressed] = []
-    for rule in ruleset.rules:
-        if rule.subject != subject:
+    present = scan.hits.keys()
+    for rule, first, lazy in plan.rules.get(subject, ()):
+        # Most rules: none of their trigger concepts is here. Regex triggers run on demand.
+        if first.isdisjoint(present) and not (lazy and any(scan.has(c) for c in first)):
             continue
         support, blocked = _match(rule.when, rule.fields, scan, rule.unless)
         if support is not None:
             fired.append((rule, support))
         elif blocked is not None:
             suppressed.append(
-                Suppressed(rule.id, "unless", "must-not context", _shown(scan, [blocked]))
+                Suppressed(rule.id, "unless", "must-not context", _shown(scan, plan, [blocked]))
             )
-    if fired and ruleset.suppressions:
+    if fired:
         kept = []
         for rule, support in fired:
-            reason = _suppression_for(rule.id, ruleset, scan)
-            if reason is None:
+            sup = _suppression_for(rule.id, plan, scan)
+            if sup is None:
                 kept.append((rule, support))
             else:
-                suppressed.append(Suppressed(rule.id, reason[0], reason[1], _shown(scan, support)))
+                shown = _shown(scan, plan, support)
+                suppressed.append(Suppressed(rule.id, sup.id, sup.reason, shown))
         fired = kept
+    if not fired:
+        return Explanation([], suppressed)
     score = risk_score([r.weight for r, _ in fired])
     flags = []
     for rule, support in fired:
         fld, text, span, norm = _evidence(scan, support)
-        if rule.check == "patient_privacy" or _shows_identifier(scan, fld, norm):
+        if rule.check == "patient_privacy" or _shows_identifier(scan, plan, fld, norm):
             text = mask_evidence(text)
         flags.append(
             Flag(
@@ -136,7 +168,7 @@ def _decide(
                 severity=rule.severity,
                 evidence=text,
                 fatwa_ref=rule.fatwa_ref,
-                rule_version=ruleset.version,
+                rule_version=version,
                 risk_score=score,
                 evidence_field=fld,
                 span_start=span[0] if span else None,
@@ -148,28 +180,25 @@ def _decide(
 
 def _clause_hits(clause: Clause, default_fields: Sequence[str], scan: Scan) -> list[Hit]:
     fields = clause.fields or default_fields
-    return [h for c in clause.concepts for h in scan.hits.get(c, ()) if h.field in fields]
+    return [h for c in clause.concepts for h in scan.get(c) if h.field in fields]
 
 
-def _holds(clause: Clause, hits: Sequence[Hit], anchor: Hit | None) -> list[Hit]:
+def _holds(clause: Clause, hits: list[Hit], anchor: Hit | None) -> list[Hit]:
     """The hits that satisfy ``clause`` around ``anchor`` (empty when it does not hold)."""
-    if clause.within is not None and anchor is not None:
-        hits = [
-            h
-            for h in hits
-            if h.field == anchor.field
-            and h.tok - clause.within <= anchor.tok
-            and anchor.tok <= h.tok_end + clause.within
-        ]
-    if clause.before is not None and anchor is not None:
-        hits = [
-            h
-            for h in hits
-            if h.field == anchor.field and h.tok < anchor.tok <= h.tok_end - 1 + clause.before
-        ]
-    if len({h.term for h in hits}) < clause.min_hits:
+    if anchor is not None:
+        if clause.within is not None:
+            lo, hi = anchor.tok - clause.within, anchor.tok + clause.within
+            hits = [h for h in hits if h.field == anchor.field and h.tok <= hi and h.tok_end >= lo]
+        if clause.before is not None:
+            reach = clause.before
+            hits = [
+                h
+                for h in hits
+                if h.field == anchor.field and h.tok < anchor.tok <= h.tok_end - 1 + reach
+            ]
+    if clause.min_hits > 1 and len({h.term for h in hits}) < clause.min_hits:
         return []
-    return list(hits)
+    return hits
 
 
 def _match(
@@ -189,9 +218,15 @@ def _match(
     candidates = _holds(first, _clause_hits(first, fields, scan), None)
     if not candidates:
         return None, None
-    order = {f: i for i, f in enumerate(fields)}
-    candidates.sort(key=lambda h: (order.get(h.field, 99), h.start, -h.end))
-    other_hits = [_clause_hits(c, fields, scan) for c in others]
+    other_hits = []
+    for clause in others:
+        hits = _clause_hits(clause, fields, scan)
+        if not hits:  # a later clause with no hit at all: no anchor can help
+            return None, None
+        other_hits.append(hits)
+    if len(candidates) > 1:
+        order = {f: i for i, f in enumerate(fields)}
+        candidates.sort(key=lambda h: (order.get(h.field, 99), h.start, -h.end))
     blocked: Hit | None = None
     for anchor in candidates:
         support = [anchor]
@@ -202,7 +237,7 @@ def _match(
             same = [h for h in ok if h.field == anchor.field]
             support.append(min(same or ok, key=lambda h: abs(h.tok - anchor.tok)))
         else:
-            block = _first_holding(unless, fields, scan, anchor)
+            block = _first_holding(unless, fields, scan, anchor) if unless else None
             if block is None:
                 return support, None
             blocked = blocked or block
@@ -219,13 +254,11 @@ def _first_holding(
     return None
 
 
-def _suppression_for(rule_id: str, ruleset: RuleSet, scan: Scan) -> tuple[str, str] | None:
-    for sup in ruleset.suppressions:
-        if rule_id not in sup.rules:
-            continue
+def _suppression_for(rule_id: str, plan: _Plan, scan: Scan) -> SuppressionSpec | None:
+    for sup in plan.suppressions.get(rule_id, ()):
         support, _ = _match(sup.when, sup.fields, scan, sup.unless)
         if support is not None:
-            return sup.id, sup.reason
+            return sup
     return None
 
 
@@ -246,23 +279,26 @@ def _evidence(
     return anchor.field, scanned.text.raw[raw_start:raw_end], (raw_start, raw_end), (start, end)
 
 
-def _shown(scan: Scan, support: Sequence[Hit]) -> str:
+def _shown(scan: Scan, plan: _Plan, support: Sequence[Hit]) -> str:
     """Evidence text for an explanation, masked when it may show a patient identifier."""
     fld, text, _, norm = _evidence(scan, support)
-    return mask_evidence(text) if _shows_identifier(scan, fld, norm) else text
+    return mask_evidence(text) if _shows_identifier(scan, plan, fld, norm) else text
 
 
-def _shows_identifier(scan: Scan, fld: str, span: tuple[int, int] | None) -> bool:
-    """Whether an evidence span overlaps a patient identifier (concepts named identifier_*)."""
+def _shows_identifier(scan: Scan, plan: _Plan, fld: str, span: tuple[int, int] | None) -> bool:
+    """Whether an evidence span contains a patient identifier (concepts named identifier_*).
+
+    Hits already found are checked first; otherwise the identifier regexes run on the short
+    evidence text only, not on the whole field.
+    """
     if span is None:
         return False
     lo, hi = span
-    return any(
-        h.field == fld and h.start < hi and lo < h.end
-        for concept, hits in scan.hits.items()
-        if concept.startswith(IDENTIFIER_PREFIX)
-        for h in hits
-    )
+    for concept in plan.identifiers:
+        for h in scan.hits.get(concept, ()):
+            if h.field == fld and h.start < hi and lo < h.end:
+                return True
+    return plan.matcher.finds(plan.identifiers, scan.fields[fld].text, lo, hi)
 
 
 def explain_many(posts: Sequence[PostForCheck], ruleset: RuleSet) -> Mapping[str, Explanation]:

@@ -1,9 +1,11 @@
 """Finds every concept of the rule set in a subject's fields in one pass per field.
 
-Terms and phrases are looked up token by token in one dictionary (no regex per term); the few
-regex concepts (prices, ages, record numbers ...) run once per field; compound hashtags
-("#diskonakhirtahun") are split with the lexicon's own words. Compiled once per process and
-rule-set version.
+Terms and phrases are looked up token by token in one dictionary (no regex per term); each
+distinct token is resolved once (its lookup keys and the phrases that may start with it) and
+cached. Regex concepts (prices, ages, record numbers ...) run only on the fields a rule reads
+them from, and only when their gate (a word, a digit, an @account) is present. Compound
+hashtags ("#diskonakhirtahun") are split with the lexicon's own words. Compiled once per
+process and rule-set version.
 """
 
 from __future__ import annotations
@@ -11,16 +13,18 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checks.normalize import STEM_MARK, TOKEN_RE, FieldText, Tokenizer, collapse, normalise_field
-from checks.ruleset import ConceptSpec, RuleSet
+from checks.ruleset import TEXT_FIELDS, ConceptSpec, RuleSet
 
 _EXCEPT = "!"  # prefix of the pseudo-concept holding a concept's 'except' phrases
+# Gate words in angle brackets test characters instead of words.
+GATE_CHARS = {"<digit>": None, "<mention>": "@", "<paren>": "(", "<dollar>": "$"}
+_DIGIT = re.compile(r"\d")
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One match of a concept: its field, token range and character span in normalised text."""
 
     concept: str
@@ -32,24 +36,83 @@ class Hit:
     term: str  # what matched (normalised), used to count distinct matches
 
 
-@dataclass(frozen=True, slots=True)
 class ScannedField:
-    """A field's normalised text and tokens."""
+    """A field's normalised text, tokens and token lookup results."""
 
-    text: FieldText
-    starts: tuple[int, ...]
+    __slots__ = ("_keys", "infos", "starts", "text")
+
+    def __init__(
+        self,
+        text: FieldText,
+        starts: list[int],
+        infos: list[tuple[frozenset[str], tuple[Phrase, ...]]],
+    ) -> None:
+        self.text = text
+        self.starts = starts
+        self.infos = infos
+        self._keys: set[str] | None = None
+
+    @property
+    def keys(self) -> set[str]:
+        """Every lookup key of every token of the field (for regex gates), computed once."""
+        if self._keys is None:
+            self._keys = set().union(*(keys for keys, _ in self.infos))
+        return self._keys
 
 
-@dataclass(frozen=True, slots=True)
 class Scan:
-    """Every concept hit in a subject, by concept, plus the scanned fields."""
+    """The concept hits of one subject. Term hits are found eagerly in one pass; regex
+    concepts run lazily, the first time a rule asks for them, so a concept only needed to
+    confirm a rare trigger (a town next to a name) costs nothing on most posts."""
 
-    hits: Mapping[str, list[Hit]]
-    fields: Mapping[str, ScannedField]
-    structural: Mapping[str, str]  # structural field -> evidence text
+    __slots__ = ("_blockers", "_matcher", "_pending", "fields", "hits", "structural")
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        hits: dict[str, list[Hit]],
+        fields: dict[str, ScannedField],
+        structural: dict[str, str],
+        blockers: dict[str, list[Hit]],
+    ) -> None:
+        self._matcher = matcher
+        self.hits = hits
+        self.fields = fields
+        self.structural = structural
+        self._blockers = blockers
+        self._pending = set(matcher.regex_concepts)
+
+    def get(self, concept: str) -> list[Hit]:
+        """The hits of ``concept`` (running its regexes now if they have not run yet)."""
+        if concept in self._pending:
+            self._pending.discard(concept)
+            self._matcher.run_regexes(self, concept)
+        return self.hits.get(concept, [])
+
+    def has(self, concept: str) -> bool:
+        """Whether ``concept`` has any hit."""
+        return bool(self.get(concept))
+
+    def add(self, concept: str, found: list[Hit]) -> None:
+        """Records regex hits of ``concept``, dropping those inside its 'except' phrases."""
+        blockers = self._blockers.get(concept)
+        if blockers:
+            found = [h for h in found if not _overlaps_any(h, blockers)]
+        if found:
+            self.hits.setdefault(concept, []).extend(found)
 
 
 Phrase = tuple[tuple[str, ...], str, str]  # (keys after the first, concept, term)
+
+
+class _Regex(NamedTuple):
+    concept: str
+    pattern: re.Pattern[str]
+    cased: bool
+    words: frozenset[str]  # gate words (empty: no word gate)
+    chars: tuple[str, ...]  # gate characters ("@", "(", ...)
+    digit: bool
+    gated: bool
 
 
 class Matcher:
@@ -58,27 +121,42 @@ class Matcher:
     def __init__(self, ruleset: RuleSet) -> None:
         self.tokenizer = Tokenizer(ruleset.morphology)
         self.index: dict[str, list[Phrase]] = {}
-        self.regexes: list[tuple[str, re.Pattern[str], bool]] = []
         self.structural: dict[str, list[str]] = {}
         self.with_except: set[str] = set()
         vocab: set[str] = set()
+        regexes: list[_Regex] = []
         for concept in ruleset.concepts:
-            self._add_concept(concept, vocab)
+            self._add_concept(concept, vocab, regexes)
+        # A regex runs only on the fields some rule or suppression reads its concept from.
+        wanted = _concepts_by_field(ruleset)
+        self.regexes: dict[str, list[_Regex]] = {}
+        for rx in regexes:
+            self.regexes.setdefault(rx.concept, []).append(rx)
+        self.regex_concepts = frozenset(self.regexes)
+        self.regex_fields = {
+            concept: frozenset(f for f in TEXT_FIELDS if concept in wanted.get(f, ()))
+            for concept in self.regexes
+        }
+        self.tokenizer.stem_vocab = frozenset(
+            k
+            for first, phrases in self.index.items()
+            for k in (first, *(r for rest, _, _ in phrases for r in rest))
+            if k.startswith(STEM_MARK)
+        )
         words = sorted((w for w in vocab if len(w) >= 4), key=lambda w: (-len(w), w))
         self._segmenter = re.compile("|".join(map(re.escape, words))) if words else None
         self._segments: dict[str, tuple[str, ...]] = {}
+        self._tokens: dict[str, tuple[frozenset[str], tuple[Phrase, ...]]] = {}
 
-    def _add_concept(self, concept: ConceptSpec, vocab: set[str]) -> None:
+    def _add_concept(self, concept: ConceptSpec, vocab: set[str], regexes: list[_Regex]) -> None:
         if concept.field:
             self.structural.setdefault(concept.field, []).append(concept.name)
         for term in concept.terms:
             keys = self._term_keys(term, concept.affixes)
             if keys:
                 self._register(keys, concept.name, term)
-                if concept.hashtags and len(keys) == 1 and not keys[0].startswith(STEM_MARK):
-                    vocab.add(keys[0])
-                elif concept.hashtags and len(keys) == 1:
-                    vocab.add(keys[0][1:])
+                if concept.hashtags and len(keys) == 1:
+                    vocab.add(keys[0].lstrip(STEM_MARK))
         for term in concept.except_terms:
             keys = self._term_keys(term, concept.affixes)
             if keys:
@@ -86,10 +164,24 @@ class Matcher:
                 self.with_except.add(concept.name)
                 # so "#promosikesehatan" splits into the except phrase, not just "promosi"
                 vocab.update(k.lstrip(STEM_MARK) for k in keys)
-        for pattern in concept.regex:
-            self.regexes.append((concept.name, re.compile(pattern), False))
-        for pattern in concept.cased_regex:
-            self.regexes.append((concept.name, re.compile(pattern), True))
+        for spec in concept.regex:
+            unknown = [g for g in spec.gate if g.startswith("<") and g not in GATE_CHARS]
+            if unknown:
+                raise ValueError(f"concept {concept.name!r}: unknown gate {unknown}")
+            words = frozenset(collapse(g.lower()) for g in spec.gate if g not in GATE_CHARS)
+            chars = tuple(c for g in spec.gate if (c := GATE_CHARS.get(g)))
+            digit = "<digit>" in spec.gate
+            regexes.append(
+                _Regex(
+                    concept.name,
+                    re.compile(spec.pattern),
+                    spec.cased,
+                    words,
+                    chars,
+                    digit,
+                    bool(spec.gate),
+                )
+            )
 
     def _term_keys(self, term: str, affixes: bool) -> tuple[str, ...]:
         words = [m.group() for m in TOKEN_RE.finditer(normalise_field(term).text)]
@@ -100,6 +192,17 @@ class Matcher:
 
     def _register(self, keys: tuple[str, ...], concept: str, term: str) -> None:
         self.index.setdefault(keys[0], []).append((keys[1:], concept, term))
+
+    def _token(self, word: str) -> tuple[frozenset[str], tuple[Phrase, ...]]:
+        """A token's lookup keys and the phrases that may start with it (cached)."""
+        found = self._tokens.get(word)
+        if found is None:
+            if len(self._tokens) > 500_000:  # bounded memory on a long-running worker
+                self._tokens.clear()
+            keys = self.tokenizer.keys(word)
+            entries = tuple(p for k in keys for p in self.index.get(k, ()))
+            found = self._tokens[word] = (keys, entries)
+        return found
 
     # --- scanning ---------------------------------------------------------------------------
 
@@ -118,36 +221,82 @@ class Matcher:
                 evidence[fld] = f"{fld}: {shown}"
                 for concept in concepts:
                     hits.setdefault(concept, []).append(Hit(concept, fld, 0, 0, -1, -1, fld))
+        blockers: dict[str, list[Hit]] = {}
         if self.with_except:
-            self._apply_except(hits)
-        return Scan(hits, fields, evidence)
+            blockers = self._apply_except(hits)
+        return Scan(self, hits, fields, evidence, blockers)
 
     def _scan_field(self, name: str, raw: str, hits: dict[str, list[Hit]]) -> ScannedField:
         ft = normalise_field(raw)
-        words, starts, ends = self.tokenizer.tokens(ft.text)
-        keys = [self.tokenizer.keys(w) for w in words]
-        index = self.index
+        text = ft.text
+        words = TOKEN_RE.findall(text)
+        spans = [m.span() for m in TOKEN_RE.finditer(text)]
+        starts = [s for s, _ in spans]
+        cache = self._tokens
+        infos = [cache.get(w) or self._token(w) for w in words]
         n = len(words)
-        for i in range(n):
+        for i, info in enumerate(infos):
+            entries = info[1]
+            if not entries:
+                if words[i][0] == "#":
+                    self._scan_hashtag(name, i, spans[i][0], spans[i][1], words[i], hits)
+                continue
             matched = False
-            for key in keys[i]:
-                for rest, concept, term in index.get(key, ()):
-                    j = i + 1 + len(rest)
-                    if j <= n and all(rest[k] in keys[i + 1 + k] for k in range(len(rest))):
-                        hits.setdefault(concept, []).append(
-                            Hit(concept, name, i, j, starts[i], ends[j - 1], term)
-                        )
-                        matched = True
-            if not matched and words[i][0] == "#":
-                self._scan_hashtag(name, i, starts[i], ends[i], words[i], hits)
-        for concept, pattern, cased in self.regexes:
-            for m in pattern.finditer(ft.cased if cased else ft.text):
-                tok = max(bisect_right(starts, m.start()) - 1, 0)
-                tok_end = max(bisect_right(starts, max(m.end() - 1, m.start())), tok + 1)
+            for rest, concept, term in entries:
+                size = len(rest)
+                if size == 0:
+                    j = i + 1
+                elif size == 1:
+                    if i + 1 >= n or rest[0] not in infos[i + 1][0]:
+                        continue
+                    j = i + 2
+                else:
+                    j = i + 1 + size
+                    if j > n or not all(rest[k] in infos[i + 1 + k][0] for k in range(size)):
+                        continue
                 hits.setdefault(concept, []).append(
-                    Hit(concept, name, tok, tok_end, m.start(), m.end(), m.group().lower())
+                    Hit(concept, name, i, j, spans[i][0], spans[j - 1][1], term)
                 )
-        return ScannedField(ft, tuple(starts))
+                matched = True
+            if not matched and words[i][0] == "#":
+                self._scan_hashtag(name, i, spans[i][0], spans[i][1], words[i], hits)
+        return ScannedField(ft, starts, infos)
+
+    def finds(self, concepts: Iterable[str], field: FieldText, start: int, end: int) -> bool:
+        """Whether any regex or term of ``concepts`` matches inside ``field.text[start:end]``."""
+        text, cased = field.text[start:end], field.cased[start:end]
+        for concept in concepts:
+            for rx in self.regexes.get(concept, ()):
+                if rx.pattern.search(cased if rx.cased else text):
+                    return True
+        return False
+
+    def run_regexes(self, scan: Scan, concept: str) -> None:
+        """Runs the regexes of ``concept`` over the fields rules read it from (gated)."""
+        found: list[Hit] = []
+        wanted = self.regex_fields[concept]
+        for name, scanned in scan.fields.items():
+            if name not in wanted:
+                continue
+            text = scanned.text.text
+            for rx in self.regexes[concept]:
+                if rx.gated:
+                    open_ = bool(rx.chars) and any(c in text for c in rx.chars)
+                    if not open_ and rx.digit:
+                        open_ = _DIGIT.search(text) is not None
+                    if not open_ and rx.words:
+                        open_ = not rx.words.isdisjoint(scanned.keys)
+                    if not open_:
+                        continue
+                starts = scanned.starts
+                for m in rx.pattern.finditer(scanned.text.cased if rx.cased else text):
+                    tok = max(bisect_right(starts, m.start()) - 1, 0)
+                    tok_end = max(bisect_right(starts, max(m.end() - 1, m.start())), tok + 1)
+                    found.append(
+                        Hit(concept, name, tok, tok_end, m.start(), m.end(), m.group().lower())
+                    )
+        if found:
+            scan.add(concept, found)
 
     def _scan_hashtag(
         self, name: str, i: int, start: int, end: int, word: str, hits: dict[str, list[Hit]]
@@ -156,7 +305,7 @@ class Matcher:
         if parts is None:
             body = collapse(word[1:])
             found = self._segmenter.findall(body) if self._segmenter else []
-            parts = self._segments[word] = tuple(found) if len(found) > 0 else ()
+            parts = self._segments[word] = tuple(found)
         if not parts:
             return
         seg_keys = [frozenset({p, STEM_MARK + p}) for p in parts]
@@ -171,17 +320,39 @@ class Matcher:
                             Hit(concept, name, i, i + 1, start, end, term)
                         )
 
-    def _apply_except(self, hits: dict[str, list[Hit]]) -> None:
+    def _apply_except(self, hits: dict[str, list[Hit]]) -> dict[str, list[Hit]]:
+        """Drops term hits inside their concept's 'except' phrases; returns those phrases."""
+        out: dict[str, list[Hit]] = {}
         for concept in self.with_except:
             blockers = hits.pop(_EXCEPT + concept, None)
-            if not blockers or concept not in hits:
+            if not blockers:
+                continue
+            out[concept] = blockers
+            if concept not in hits:
                 continue
             kept = [h for h in hits[concept] if not _overlaps_any(h, blockers)]
             if kept:
                 hits[concept] = kept
             else:
                 del hits[concept]
+        return out
 
 
 def _overlaps_any(hit: Hit, others: Iterable[Hit]) -> bool:
     return any(o.field == hit.field and o.tok < hit.tok_end and hit.tok < o.tok_end for o in others)
+
+
+def _concepts_by_field(ruleset: RuleSet) -> dict[str, set[str]]:
+    """For each text field, the concepts some rule or suppression may read there."""
+    out: dict[str, set[str]] = {}
+    groups = [(r.fields, r.when + r.unless) for r in ruleset.rules]
+    groups += [(s.fields, s.when + s.unless) for s in ruleset.suppressions]
+    for default_fields, clauses in groups:
+        for clause in clauses:
+            for fld in clause.fields or default_fields:
+                out.setdefault(fld, set()).update(clause.concepts)
+    # evidence of any flag is masked when it overlaps a patient identifier, wherever it is
+    identifiers = {c.name for c in ruleset.concepts if c.name.startswith("identifier_")}
+    for fld in TEXT_FIELDS:
+        out.setdefault(fld, set()).update(identifiers)
+    return out

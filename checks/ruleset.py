@@ -40,14 +40,24 @@ class RulesError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class RegexSpec:
+    """One regex of a concept and the gate that decides whether it runs at all."""
+
+    pattern: str
+    cased: bool = False  # read NFKC text with its case kept (codes, initials)
+    # Words one of which must be in the field for the regex to run (speed); "<digit>" = any
+    # digit, "<mention>" = an @account. Empty: always run.
+    gate: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ConceptSpec:
     """A named idea to look for: terms/phrases, regexes, or a structural field."""
 
     name: str
     source: str
     terms: tuple[str, ...] = ()
-    regex: tuple[str, ...] = ()
-    cased_regex: tuple[str, ...] = ()  # read NFKC text with its case kept (codes, initials)
+    regex: tuple[RegexSpec, ...] = ()
     affixes: bool = False  # single-word terms also match affixed forms (di-, me-, -kan ...)
     except_terms: tuple[str, ...] = ()  # phrases that cancel an overlapping hit ("harga diri")
     field: str | None = None  # structural: is_sponsored, sponsor_users, ...
@@ -289,15 +299,11 @@ def _concept(src: str, name: str, spec: Any) -> ConceptSpec:
     _only_keys(
         where,
         spec,
-        {"terms", "regex", "cased_regex", "affixes", "except", "field", "hashtags", "note"},
+        {"terms", "regex", "cased_regex", "gate", "affixes", "except", "field", "hashtags", "note"},
     )
-    regexes = _str_list(where, "regex", spec.get("regex"))
-    cased = _str_list(where, "cased_regex", spec.get("cased_regex"))
-    for pattern in regexes + cased:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise RulesError(f"{where}: bad regex {pattern!r}: {exc}") from exc
+    gate = _str_list(where, "gate", spec.get("gate"))
+    regexes = _regexes(where, "regex", spec.get("regex"), False, gate)
+    regexes += _regexes(where, "cased_regex", spec.get("cased_regex"), True, gate)
     fld = spec.get("field")
     if fld is not None and fld not in STRUCTURAL_FIELDS:
         raise RulesError(f"{where}: field must be one of {STRUCTURAL_FIELDS}, got {fld!r}")
@@ -306,15 +312,36 @@ def _concept(src: str, name: str, spec: Any) -> ConceptSpec:
         source=src,
         terms=tuple(t.strip() for t in _str_list(where, "terms", spec.get("terms")) if t.strip()),
         regex=regexes,
-        cased_regex=cased,
         affixes=bool(spec.get("affixes", False)),
         except_terms=_str_list(where, "except", spec.get("except")),
         field=fld,
         hashtags=bool(spec.get("hashtags", True)),
     )
-    if not (concept.terms or concept.regex or concept.cased_regex or concept.field):
+    if not (concept.terms or concept.regex or concept.field):
         raise RulesError(f"{where}: needs terms, regex, cased_regex or field")
     return concept
+
+
+def _regexes(
+    where: str, what: str, value: Any, cased: bool, gate: tuple[str, ...]
+) -> tuple[RegexSpec, ...]:
+    """Regex entries: a pattern string, or {re: pattern, gate: [...]} to override the gate."""
+    out = []
+    items = [value] if isinstance(value, str | dict) else _list(where, what, value)
+    for item in items:
+        own_gate = gate
+        if isinstance(item, dict):
+            _only_keys(f"{where}: {what}", item, {"re", "gate"})
+            own_gate = _str_list(where, f"{what}.gate", item.get("gate")) or gate
+            item = item.get("re")
+        if not isinstance(item, str):
+            raise RulesError(f"{where}: {what} entries are patterns or {{re: ..., gate: [...]}}")
+        try:
+            re.compile(item)
+        except re.error as exc:
+            raise RulesError(f"{where}: bad regex {item!r}: {exc}") from exc
+        out.append(RegexSpec(item, cased, own_gate))
+    return tuple(out)
 
 
 def _clauses(where: str, what: str, value: Any) -> tuple[Clause, ...]:

@@ -34,7 +34,7 @@ def test_version_is_declared_version_plus_content_hash(ruleset: RuleSet) -> None
 
 def test_any_edit_changes_the_version(rules_copy: Path, ruleset: RuleSet) -> None:
     assert load_ruleset(rules_copy).version == ruleset.version
-    _replace(rules_copy / "promotion.yaml", "cashback,", "cashback, kembalian,")
+    _replace(rules_copy / "promotion.yaml", "cashback, voucher,", "cashback, kembalian, voucher,")
     edited = load_ruleset(rules_copy)
     assert edited.declared_version == ruleset.declared_version
     assert edited.version != ruleset.version
@@ -43,7 +43,7 @@ def test_any_edit_changes_the_version(rules_copy: Path, ruleset: RuleSet) -> Non
 def test_an_edited_term_takes_effect_without_code(rules_copy: Path) -> None:
     post = PostForCheck("p1", "1", caption="Paket lebaran hemat, kembalian langsung ke rekening")
     assert check_posts([post], load_ruleset(rules_copy)) == []
-    _replace(rules_copy / "promotion.yaml", "cashback,", "cashback, kembalian,")
+    _replace(rules_copy / "promotion.yaml", "cashback, voucher,", "cashback, kembalian, voucher,")
     flags = check_posts([post], load_ruleset(rules_copy))
     assert [(f.rule_id, f.evidence) for f in flags] == [("promotion.discount", "kembalian")]
 
