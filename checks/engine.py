@@ -286,19 +286,15 @@ def _shown(scan: Scan, plan: _Plan, support: Sequence[Hit]) -> str:
 
 
 def _shows_identifier(scan: Scan, plan: _Plan, fld: str, span: tuple[int, int] | None) -> bool:
-    """Whether an evidence span contains a patient identifier (concepts named identifier_*).
-
-    Hits already found are checked first; otherwise the identifier regexes run on the short
-    evidence text only, not on the whole field.
-    """
+    """Whether an evidence span overlaps a patient identifier (concepts named identifier_*)."""
     if span is None:
         return False
     lo, hi = span
-    for concept in plan.identifiers:
-        for h in scan.hits.get(concept, ()):
-            if h.field == fld and h.start < hi and lo < h.end:
-                return True
-    return plan.matcher.finds(plan.identifiers, scan.fields[fld].text, lo, hi)
+    return any(
+        h.field == fld and h.start < hi and lo < h.end
+        for concept in plan.identifiers
+        for h in scan.get(concept)
+    )
 
 
 def explain_many(posts: Sequence[PostForCheck], ruleset: RuleSet) -> Mapping[str, Explanation]:

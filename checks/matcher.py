@@ -1,11 +1,13 @@
-"""Finds every concept of the rule set in a subject's fields in one pass per field.
+"""Finds the concepts of the rule set in a subject's fields.
 
 Terms and phrases are looked up token by token in one dictionary (no regex per term); each
-distinct token is resolved once (its lookup keys and the phrases that may start with it) and
-cached. Regex concepts (prices, ages, record numbers ...) run only on the fields a rule reads
-them from, and only when their gate (a word, a digit, an @account) is present. Compound
-hashtags ("#diskonakhirtahun") are split with the lexicon's own words. Compiled once per
-process and rule-set version.
+distinct token is resolved once -- its lookup keys, the phrases that may start with it, the
+anchored regexes that may start at it -- and cached. Regex concepts run lazily, the first time a
+rule asks for them, only on the fields rules read them from: an anchored regex is tried only at
+its anchor tokens (``pattern.match`` at a handful of positions instead of a scan of the whole
+text); a gated one scans the field only when its gate is present. Compound hashtags
+("#diskonakhirtahun") are split with the lexicon's own words. Compiled once per process and
+rule-set version.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from checks.normalize import STEM_MARK, TOKEN_RE, FieldText, Tokenizer, collapse, normalise_field
-from checks.ruleset import TEXT_FIELDS, ConceptSpec, RuleSet
+from checks.ruleset import TEXT_FIELDS, ConceptSpec, RegexSpec, RuleSet
 
 _EXCEPT = "!"  # prefix of the pseudo-concept holding a concept's 'except' phrases
-# Gate words in angle brackets test characters instead of words.
-GATE_CHARS = {"<digit>": None, "<mention>": "@", "<paren>": "(", "<dollar>": "$"}
+_GATE_CHARS = {"<paren>": "(", "<dollar>": "$", "<mention>": "@"}
 _DIGIT = re.compile(r"\d")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 class Hit(NamedTuple):
@@ -36,36 +38,65 @@ class Hit(NamedTuple):
     term: str  # what matched (normalised), used to count distinct matches
 
 
+Phrase = tuple[tuple[str, ...], str, str]  # (keys after the first, concept, term)
+
+
+class TokenInfo(NamedTuple):
+    """What one distinct token means to the rule set (cached)."""
+
+    keys: frozenset[str]
+    phrases: tuple[Phrase, ...]  # phrases that may start here
+    anchors: tuple[int, ...]  # anchored regexes that may start here
+
+
+class _Regex(NamedTuple):
+    concept: str
+    pattern: re.Pattern[str]
+    cased: bool
+    anchored: bool
+    words: frozenset[str]  # gate words
+    chars: tuple[str, ...]  # gate characters
+    digit: bool  # gate: any digit
+    gated: bool
+
+
 class ScannedField:
     """A field's normalised text, tokens and token lookup results."""
 
-    __slots__ = ("_keys", "infos", "starts", "text")
+    __slots__ = ("_anchors", "_keys", "infos", "starts", "text")
 
-    def __init__(
-        self,
-        text: FieldText,
-        starts: list[int],
-        infos: list[tuple[frozenset[str], tuple[Phrase, ...]]],
-    ) -> None:
+    def __init__(self, text: FieldText, starts: list[int], infos: list[TokenInfo]) -> None:
         self.text = text
         self.starts = starts
         self.infos = infos
         self._keys: set[str] | None = None
+        self._anchors: dict[int, list[int]] | None = None
 
     @property
     def keys(self) -> set[str]:
         """Every lookup key of every token of the field (for regex gates), computed once."""
         if self._keys is None:
-            self._keys = set().union(*(keys for keys, _ in self.infos))
+            self._keys = set().union(*(info.keys for info in self.infos))
         return self._keys
+
+    @property
+    def anchors(self) -> dict[int, list[int]]:
+        """Anchored regex id -> the token indexes where it may start, computed once."""
+        if self._anchors is None:
+            found: dict[int, list[int]] = {}
+            for i, info in enumerate(self.infos):
+                for rid in info.anchors:
+                    found.setdefault(rid, []).append(i)
+            self._anchors = found
+        return self._anchors
 
 
 class Scan:
-    """The concept hits of one subject. Term hits are found eagerly in one pass; regex
-    concepts run lazily, the first time a rule asks for them, so a concept only needed to
-    confirm a rare trigger (a town next to a name) costs nothing on most posts."""
+    """The concept hits of one subject. Term hits are found eagerly in one pass; regexes run
+    lazily: all anchored ones together the first time a rule asks for any regex concept, a
+    gated one the first time a rule asks for its concept."""
 
-    __slots__ = ("_blockers", "_matcher", "_pending", "fields", "hits", "structural")
+    __slots__ = ("_anchored", "_blockers", "_matcher", "_pending", "fields", "hits", "structural")
 
     def __init__(
         self,
@@ -80,13 +111,17 @@ class Scan:
         self.fields = fields
         self.structural = structural
         self._blockers = blockers
-        self._pending = set(matcher.regex_concepts)
+        self._pending = set(matcher.scanned_concepts)
+        self._anchored = False
 
     def get(self, concept: str) -> list[Hit]:
         """The hits of ``concept`` (running its regexes now if they have not run yet)."""
+        if not self._anchored and concept in self._matcher.regex_concepts:
+            self._anchored = True
+            self._matcher.run_anchored(self)
         if concept in self._pending:
             self._pending.discard(concept)
-            self._matcher.run_regexes(self, concept)
+            self._matcher.run_scanning(self, concept)
         return self.hits.get(concept, [])
 
     def has(self, concept: str) -> bool:
@@ -102,19 +137,6 @@ class Scan:
             self.hits.setdefault(concept, []).extend(found)
 
 
-Phrase = tuple[tuple[str, ...], str, str]  # (keys after the first, concept, term)
-
-
-class _Regex(NamedTuple):
-    concept: str
-    pattern: re.Pattern[str]
-    cased: bool
-    words: frozenset[str]  # gate words (empty: no word gate)
-    chars: tuple[str, ...]  # gate characters ("@", "(", ...)
-    digit: bool
-    gated: bool
-
-
 class Matcher:
     """The compiled form of a rule set's concepts."""
 
@@ -124,18 +146,29 @@ class Matcher:
         self.structural: dict[str, list[str]] = {}
         self.with_except: set[str] = set()
         vocab: set[str] = set()
-        regexes: list[_Regex] = []
+        self._all: list[_Regex] = []
+        self._anchor_words: dict[str, list[int]] = {}
+        self._anchor_class: dict[str, list[int]] = {"<number>": [], "<alnum>": [], "<mention>": []}
         for concept in ruleset.concepts:
-            self._add_concept(concept, vocab, regexes)
-        # A regex runs only on the fields some rule or suppression reads its concept from.
+            self._add_concept(concept, vocab)
         wanted = _concepts_by_field(ruleset)
-        self.regexes: dict[str, list[_Regex]] = {}
-        for rx in regexes:
-            self.regexes.setdefault(rx.concept, []).append(rx)
+        self.regexes: dict[str, list[tuple[int, _Regex]]] = {}
+        for rid, rx in enumerate(self._all):
+            self.regexes.setdefault(rx.concept, []).append((rid, rx))
         self.regex_concepts = frozenset(self.regexes)
+        self.scanned_concepts = frozenset(rx.concept for rx in self._all if not rx.anchored)
+        # A regex runs only on the fields some rule or suppression reads its concept from.
         self.regex_fields = {
             concept: frozenset(f for f in TEXT_FIELDS if concept in wanted.get(f, ()))
             for concept in self.regexes
+        }
+        self._anchored_in = {
+            fld: frozenset(
+                rid
+                for rid, rx in enumerate(self._all)
+                if rx.anchored and fld in self.regex_fields[rx.concept]
+            )
+            for fld in TEXT_FIELDS
         }
         self.tokenizer.stem_vocab = frozenset(
             k
@@ -146,9 +179,9 @@ class Matcher:
         words = sorted((w for w in vocab if len(w) >= 4), key=lambda w: (-len(w), w))
         self._segmenter = re.compile("|".join(map(re.escape, words))) if words else None
         self._segments: dict[str, tuple[str, ...]] = {}
-        self._tokens: dict[str, tuple[frozenset[str], tuple[Phrase, ...]]] = {}
+        self._tokens: dict[str, TokenInfo] = {}
 
-    def _add_concept(self, concept: ConceptSpec, vocab: set[str], regexes: list[_Regex]) -> None:
+    def _add_concept(self, concept: ConceptSpec, vocab: set[str]) -> None:
         if concept.field:
             self.structural.setdefault(concept.field, []).append(concept.name)
         for term in concept.terms:
@@ -165,23 +198,27 @@ class Matcher:
                 # so "#promosikesehatan" splits into the except phrase, not just "promosi"
                 vocab.update(k.lstrip(STEM_MARK) for k in keys)
         for spec in concept.regex:
-            unknown = [g for g in spec.gate if g.startswith("<") and g not in GATE_CHARS]
-            if unknown:
-                raise ValueError(f"concept {concept.name!r}: unknown gate {unknown}")
-            words = frozenset(collapse(g.lower()) for g in spec.gate if g not in GATE_CHARS)
-            chars = tuple(c for g in spec.gate if (c := GATE_CHARS.get(g)))
-            digit = "<digit>" in spec.gate
-            regexes.append(
-                _Regex(
-                    concept.name,
-                    re.compile(spec.pattern),
-                    spec.cased,
-                    words,
-                    chars,
-                    digit,
-                    bool(spec.gate),
-                )
+            self._add_regex(concept.name, spec)
+
+    def _add_regex(self, concept: str, spec: RegexSpec) -> None:
+        rid = len(self._all)
+        for word in spec.anchor:
+            if word in self._anchor_class:
+                self._anchor_class[word].append(rid)
+            else:
+                self._anchor_words.setdefault(collapse(word.lower()), []).append(rid)
+        self._all.append(
+            _Regex(
+                concept,
+                re.compile(spec.pattern),
+                spec.cased,
+                bool(spec.anchor),
+                frozenset(collapse(g.lower()) for g in spec.gate if not g.startswith("<")),
+                tuple(_GATE_CHARS[g] for g in spec.gate if g in _GATE_CHARS),
+                "<digit>" in spec.gate,
+                bool(spec.gate),
             )
+        )
 
     def _term_keys(self, term: str, affixes: bool) -> tuple[str, ...]:
         words = [m.group() for m in TOKEN_RE.finditer(normalise_field(term).text)]
@@ -193,21 +230,28 @@ class Matcher:
     def _register(self, keys: tuple[str, ...], concept: str, term: str) -> None:
         self.index.setdefault(keys[0], []).append((keys[1:], concept, term))
 
-    def _token(self, word: str) -> tuple[frozenset[str], tuple[Phrase, ...]]:
-        """A token's lookup keys and the phrases that may start with it (cached)."""
+    def _token(self, word: str) -> TokenInfo:
+        """A token's lookup keys, the phrases and anchored regexes that may start at it."""
         found = self._tokens.get(word)
         if found is None:
             if len(self._tokens) > 500_000:  # bounded memory on a long-running worker
                 self._tokens.clear()
             keys = self.tokenizer.keys(word)
-            entries = tuple(p for k in keys for p in self.index.get(k, ()))
-            found = self._tokens[word] = (keys, entries)
+            phrases = tuple(p for k in keys for p in self.index.get(k, ()))
+            anchors = {rid for k in keys for rid in self._anchor_words.get(k, ())}
+            if word[0].isdigit():
+                anchors.update(self._anchor_class["<number>"])
+            if word[0] == "@":
+                anchors.update(self._anchor_class["<mention>"])
+            elif _DIGIT.search(word) and _HAS_LETTER.search(word):
+                anchors.update(self._anchor_class["<alnum>"])
+            found = self._tokens[word] = TokenInfo(keys, phrases, tuple(sorted(anchors)))
         return found
 
     # --- scanning ---------------------------------------------------------------------------
 
     def scan(self, texts: Mapping[str, str | None], structural: Mapping[str, object]) -> Scan:
-        """All concept hits in the given text fields and structural fields."""
+        """All term hits in the given text and structural fields (regex concepts on demand)."""
         hits: dict[str, list[Hit]] = {}
         fields: dict[str, ScannedField] = {}
         for name, raw in texts.items():
@@ -231,12 +275,11 @@ class Matcher:
         text = ft.text
         words = TOKEN_RE.findall(text)
         spans = [m.span() for m in TOKEN_RE.finditer(text)]
-        starts = [s for s, _ in spans]
         cache = self._tokens
         infos = [cache.get(w) or self._token(w) for w in words]
         n = len(words)
         for i, info in enumerate(infos):
-            entries = info[1]
+            entries = info.phrases
             if not entries:
                 if words[i][0] == "#":
                     self._scan_hashtag(name, i, spans[i][0], spans[i][1], words[i], hits)
@@ -247,12 +290,12 @@ class Matcher:
                 if size == 0:
                     j = i + 1
                 elif size == 1:
-                    if i + 1 >= n or rest[0] not in infos[i + 1][0]:
+                    if i + 1 >= n or rest[0] not in infos[i + 1].keys:
                         continue
                     j = i + 2
                 else:
                     j = i + 1 + size
-                    if j > n or not all(rest[k] in infos[i + 1 + k][0] for k in range(size)):
+                    if j > n or not all(rest[k] in infos[i + 1 + k].keys for k in range(size)):
                         continue
                 hits.setdefault(concept, []).append(
                     Hit(concept, name, i, j, spans[i][0], spans[j - 1][1], term)
@@ -260,26 +303,47 @@ class Matcher:
                 matched = True
             if not matched and words[i][0] == "#":
                 self._scan_hashtag(name, i, spans[i][0], spans[i][1], words[i], hits)
-        return ScannedField(ft, starts, infos)
+        return ScannedField(ft, [s for s, _ in spans], infos)
 
-    def finds(self, concepts: Iterable[str], field: FieldText, start: int, end: int) -> bool:
-        """Whether any regex or term of ``concepts`` matches inside ``field.text[start:end]``."""
-        text, cased = field.text[start:end], field.cased[start:end]
-        for concept in concepts:
-            for rx in self.regexes.get(concept, ()):
-                if rx.pattern.search(cased if rx.cased else text):
-                    return True
-        return False
+    def run_anchored(self, scan: Scan) -> None:
+        """Runs every anchored regex at its anchor tokens, in every field that reads it."""
+        found: dict[str, list[Hit]] = {}
+        regexes = self._all
+        for name, scanned in scan.fields.items():
+            wanted = self._anchored_in.get(name)
+            if not wanted:
+                continue
+            starts = scanned.starts
+            last: dict[int, int] = {}
+            for i, info in enumerate(scanned.infos):
+                for rid in info.anchors:
+                    if rid not in wanted or starts[i] < last.get(rid, -1):
+                        continue
+                    rx = regexes[rid]
+                    m = rx.pattern.match(
+                        scanned.text.cased if rx.cased else scanned.text.text, starts[i]
+                    )
+                    if m:
+                        last[rid] = m.end()
+                        found.setdefault(rx.concept, []).append(
+                            self._regex_hit(rx.concept, name, starts, m)
+                        )
+        for concept, hits in found.items():
+            scan.add(concept, hits)
 
-    def run_regexes(self, scan: Scan, concept: str) -> None:
-        """Runs the regexes of ``concept`` over the fields rules read it from (gated)."""
+    def run_scanning(self, scan: Scan, concept: str) -> None:
+        """Runs the non-anchored regexes of ``concept`` over the fields rules read it from."""
         found: list[Hit] = []
         wanted = self.regex_fields[concept]
         for name, scanned in scan.fields.items():
             if name not in wanted:
                 continue
             text = scanned.text.text
-            for rx in self.regexes[concept]:
+            starts = scanned.starts
+            for _, rx in self.regexes[concept]:
+                if rx.anchored:
+                    continue
+                subject = scanned.text.cased if rx.cased else text
                 if rx.gated:
                     open_ = bool(rx.chars) and any(c in text for c in rx.chars)
                     if not open_ and rx.digit:
@@ -288,15 +352,17 @@ class Matcher:
                         open_ = not rx.words.isdisjoint(scanned.keys)
                     if not open_:
                         continue
-                starts = scanned.starts
-                for m in rx.pattern.finditer(scanned.text.cased if rx.cased else text):
-                    tok = max(bisect_right(starts, m.start()) - 1, 0)
-                    tok_end = max(bisect_right(starts, max(m.end() - 1, m.start())), tok + 1)
-                    found.append(
-                        Hit(concept, name, tok, tok_end, m.start(), m.end(), m.group().lower())
-                    )
+                found.extend(
+                    self._regex_hit(concept, name, starts, m) for m in rx.pattern.finditer(subject)
+                )
         if found:
             scan.add(concept, found)
+
+    @staticmethod
+    def _regex_hit(concept: str, field: str, starts: list[int], m: re.Match[str]) -> Hit:
+        tok = max(bisect_right(starts, m.start()) - 1, 0)
+        tok_end = max(bisect_right(starts, max(m.end() - 1, m.start())), tok + 1)
+        return Hit(concept, field, tok, tok_end, m.start(), m.end(), m.group().lower())
 
     def _scan_hashtag(
         self, name: str, i: int, start: int, end: int, word: str, hits: dict[str, list[Hit]]

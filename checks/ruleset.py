@@ -32,6 +32,8 @@ PROFILE_FIELDS = ("biography", "full_name", "external_url", "business_category",
 TEXT_FIELDS = POST_FIELDS + PROFILE_FIELDS
 # Structural concepts read a non-text field: a true boolean or a non-empty list.
 STRUCTURAL_FIELDS = ("is_sponsored", "sponsor_users", "tagged_users", "is_business_account")
+# Special gate / anchor words (see RegexSpec).
+SPECIAL_WORDS = frozenset({"<digit>", "<paren>", "<dollar>", "<mention>", "<number>", "<alnum>"})
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 
 
@@ -41,13 +43,19 @@ class RulesError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RegexSpec:
-    """One regex of a concept and the gate that decides whether it runs at all."""
+    """One regex of a concept and where it may match (which decides what it costs).
+
+    ``anchor``: the match starts at a token with one of these words (or a token class:
+    "<number>" starts with a digit, "<alnum>" mixes letters and digits, "<mention>" is an
+    @account); the regex is then tried only at those tokens. Otherwise ``gate``: words one of
+    which must be in the field (or "<digit>", "<paren>", "<dollar>", "<mention>" characters) for
+    the regex to scan the field. Neither: it scans every field it is read from.
+    """
 
     pattern: str
     cased: bool = False  # read NFKC text with its case kept (codes, initials)
-    # Words one of which must be in the field for the regex to run (speed); "<digit>" = any
-    # digit, "<mention>" = an @account. Empty: always run.
     gate: tuple[str, ...] = ()
+    anchor: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +286,11 @@ def _str_list(where: str, what: str, value: Any) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [value]
+    if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+        # YAML reads bare no/yes/on/off/y/n as booleans: make the author quote them
+        raise RulesError(
+            f"{where}: {what} has a yes/no value; quote words like 'no', 'on', 'off', 'y'"
+        )
     if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
         raise RulesError(f"{where}: {what} must be a list of strings")
     return tuple(str(v) for v in value)
@@ -299,11 +312,23 @@ def _concept(src: str, name: str, spec: Any) -> ConceptSpec:
     _only_keys(
         where,
         spec,
-        {"terms", "regex", "cased_regex", "gate", "affixes", "except", "field", "hashtags", "note"},
+        {
+            "terms",
+            "regex",
+            "cased_regex",
+            "gate",
+            "anchor",
+            "affixes",
+            "except",
+            "field",
+            "hashtags",
+            "note",
+        },
     )
     gate = _str_list(where, "gate", spec.get("gate"))
-    regexes = _regexes(where, "regex", spec.get("regex"), False, gate)
-    regexes += _regexes(where, "cased_regex", spec.get("cased_regex"), True, gate)
+    anchor = _str_list(where, "anchor", spec.get("anchor"))
+    regexes = _regexes(where, "regex", spec.get("regex"), False, gate, anchor)
+    regexes += _regexes(where, "cased_regex", spec.get("cased_regex"), True, gate, anchor)
     fld = spec.get("field")
     if fld is not None and fld not in STRUCTURAL_FIELDS:
         raise RulesError(f"{where}: field must be one of {STRUCTURAL_FIELDS}, got {fld!r}")
@@ -323,24 +348,34 @@ def _concept(src: str, name: str, spec: Any) -> ConceptSpec:
 
 
 def _regexes(
-    where: str, what: str, value: Any, cased: bool, gate: tuple[str, ...]
+    where: str,
+    what: str,
+    value: Any,
+    cased: bool,
+    gate: tuple[str, ...],
+    anchor: tuple[str, ...],
 ) -> tuple[RegexSpec, ...]:
-    """Regex entries: a pattern string, or {re: pattern, gate: [...]} to override the gate."""
+    """Regex entries: a pattern, or {re: pattern, gate/anchor: [...]} overriding the concept's."""
     out = []
     items = [value] if isinstance(value, str | dict) else _list(where, what, value)
     for item in items:
-        own_gate = gate
+        own_gate, own_anchor = gate, anchor
         if isinstance(item, dict):
-            _only_keys(f"{where}: {what}", item, {"re", "gate"})
-            own_gate = _str_list(where, f"{what}.gate", item.get("gate")) or gate
+            _only_keys(f"{where}: {what}", item, {"re", "gate", "anchor"})
+            if "gate" in item or "anchor" in item:
+                own_gate = _str_list(where, f"{what}.gate", item.get("gate"))
+                own_anchor = _str_list(where, f"{what}.anchor", item.get("anchor"))
             item = item.get("re")
         if not isinstance(item, str):
-            raise RulesError(f"{where}: {what} entries are patterns or {{re: ..., gate: [...]}}")
+            raise RulesError(f"{where}: {what} entries are patterns or {{re: ..., anchor: [...]}}")
         try:
             re.compile(item)
         except re.error as exc:
             raise RulesError(f"{where}: bad regex {item!r}: {exc}") from exc
-        out.append(RegexSpec(item, cased, own_gate))
+        bad = [w for w in own_gate + own_anchor if w.startswith("<") and w not in SPECIAL_WORDS]
+        if bad:
+            raise RulesError(f"{where}: unknown gate/anchor {bad}; known {sorted(SPECIAL_WORDS)}")
+        out.append(RegexSpec(item, cased, own_gate, own_anchor))
     return tuple(out)
 
 

@@ -117,3 +117,9 @@ def test_every_rule_cites_a_fatwa_item_and_a_severity(ruleset: RuleSet) -> None:
         )
         assert rule.severity in ("ringan", "sedang", "berat")
         assert 0 <= rule.weight <= 100
+
+
+def test_bare_yaml_yes_no_words_must_be_quoted(rules_copy: Path) -> None:
+    _replace(rules_copy / "common.yaml", '"no", not,', "no, not,")
+    with pytest.raises(RulesError, match=r"common\.yaml: concept 'negation': terms has a yes/no"):
+        load_ruleset(rules_copy)
