@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from checks.normalize import STEM_MARK, TOKEN_RE, FieldText, Tokenizer, collapse, normalise_field
 from checks.ruleset import TEXT_FIELDS, ConceptSpec, RegexSpec, RuleSet
@@ -38,14 +38,17 @@ class Hit(NamedTuple):
     term: str  # what matched (normalised), used to count distinct matches
 
 
-Phrase = tuple[tuple[str, ...], str, str]  # (keys after the first, concept, term)
+# The lexicon is a trie over token keys: node[key] -> child node; node[END] -> the
+# (concept, term) pairs of the phrases that end at this node.
+Node = dict[str, Any]
+END = ""  # no token key is empty
 
 
 class TokenInfo(NamedTuple):
     """What one distinct token means to the rule set (cached)."""
 
     keys: frozenset[str]
-    phrases: tuple[Phrase, ...]  # phrases that may start here
+    nodes: tuple[Node, ...]  # trie nodes of the phrases that may start here
     anchors: tuple[int, ...]  # anchored regexes that may start here
 
 
@@ -142,7 +145,9 @@ class Matcher:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.tokenizer = Tokenizer(ruleset.morphology)
-        self.index: dict[str, list[Phrase]] = {}
+        self.trie: Node = {}
+        stem_keys: set[str] = set()
+        self._stem_keys = stem_keys
         self.structural: dict[str, list[str]] = {}
         self.with_except: set[str] = set()
         vocab: set[str] = set()
@@ -170,12 +175,7 @@ class Matcher:
             )
             for fld in TEXT_FIELDS
         }
-        self.tokenizer.stem_vocab = frozenset(
-            k
-            for first, phrases in self.index.items()
-            for k in (first, *(r for rest, _, _ in phrases for r in rest))
-            if k.startswith(STEM_MARK)
-        )
+        self.tokenizer.stem_vocab = frozenset(stem_keys)
         words = sorted((w for w in vocab if len(w) >= 4), key=lambda w: (-len(w), w))
         self._segmenter = re.compile("|".join(map(re.escape, words))) if words else None
         self._segments: dict[str, tuple[str, ...]] = {}
@@ -228,7 +228,15 @@ class Matcher:
         return keys
 
     def _register(self, keys: tuple[str, ...], concept: str, term: str) -> None:
-        self.index.setdefault(keys[0], []).append((keys[1:], concept, term))
+        node = self.trie
+        for key in keys:
+            if key.startswith(STEM_MARK):
+                self._stem_keys.add(key)
+            child = node.get(key)
+            if child is None:
+                child = node[key] = {}
+            node = child
+        node.setdefault(END, []).append((concept, term))
 
     def _token(self, word: str) -> TokenInfo:
         """A token's lookup keys, the phrases and anchored regexes that may start at it."""
@@ -237,7 +245,7 @@ class Matcher:
             if len(self._tokens) > 500_000:  # bounded memory on a long-running worker
                 self._tokens.clear()
             keys = self.tokenizer.keys(word)
-            phrases = tuple(p for k in keys for p in self.index.get(k, ()))
+            nodes = tuple(n for k in keys if (n := self.trie.get(k)) is not None)
             anchors = {rid for k in keys for rid in self._anchor_words.get(k, ())}
             if word[0].isdigit():
                 anchors.update(self._anchor_class["<number>"])
@@ -245,7 +253,7 @@ class Matcher:
                 anchors.update(self._anchor_class["<mention>"])
             elif _DIGIT.search(word) and _HAS_LETTER.search(word):
                 anchors.update(self._anchor_class["<alnum>"])
-            found = self._tokens[word] = TokenInfo(keys, phrases, tuple(sorted(anchors)))
+            found = self._tokens[word] = TokenInfo(keys, nodes, tuple(sorted(anchors)))
         return found
 
     # --- scanning ---------------------------------------------------------------------------
@@ -279,31 +287,48 @@ class Matcher:
         infos = [cache.get(w) or self._token(w) for w in words]
         n = len(words)
         for i, info in enumerate(infos):
-            entries = info.phrases
-            if not entries:
+            if not info.nodes:
                 if words[i][0] == "#":
                     self._scan_hashtag(name, i, spans[i][0], spans[i][1], words[i], hits)
                 continue
-            matched = False
-            for rest, concept, term in entries:
-                size = len(rest)
-                if size == 0:
-                    j = i + 1
-                elif size == 1:
-                    if i + 1 >= n or rest[0] not in infos[i + 1].keys:
-                        continue
-                    j = i + 2
-                else:
-                    j = i + 1 + size
-                    if j > n or not all(rest[k] in infos[i + 1 + k].keys for k in range(size)):
-                        continue
-                hits.setdefault(concept, []).append(
-                    Hit(concept, name, i, j, spans[i][0], spans[j - 1][1], term)
-                )
-                matched = True
-            if not matched and words[i][0] == "#":
+            if not self._walk(name, i, info.nodes, infos, spans, n, hits) and words[i][0] == "#":
                 self._scan_hashtag(name, i, spans[i][0], spans[i][1], words[i], hits)
         return ScannedField(ft, [s for s, _ in spans], infos)
+
+    @staticmethod
+    def _walk(
+        name: str,
+        i: int,
+        frontier: Iterable[Node],
+        infos: list[TokenInfo],
+        spans: list[tuple[int, int]],
+        n: int,
+        hits: dict[str, list[Hit]],
+    ) -> bool:
+        """Records the phrases starting at token ``i`` (walking the trie); True if any."""
+        matched = False
+        j = i
+        while True:
+            for node in frontier:
+                ends = node.get(END)
+                if ends:
+                    matched = True
+                    for concept, term in ends:
+                        hits.setdefault(concept, []).append(
+                            Hit(concept, name, i, j + 1, spans[i][0], spans[j][1], term)
+                        )
+            j += 1
+            if j >= n:
+                return matched
+            keys = infos[j].keys
+            frontier = [
+                child
+                for node in frontier
+                for k in keys
+                if (child := node.get(k)) is not None and k != END
+            ]
+            if not frontier:
+                return matched
 
     def run_anchored(self, scan: Scan) -> None:
         """Runs every anchored regex at its anchor tokens, in every field that reads it."""
@@ -374,17 +399,15 @@ class Matcher:
             parts = self._segments[word] = tuple(found)
         if not parts:
             return
-        seg_keys = [frozenset({p, STEM_MARK + p}) for p in parts]
-        for a, part_keys in enumerate(seg_keys):
-            for key in part_keys:
-                for rest, concept, term in self.index.get(key, ()):
-                    b = a + 1 + len(rest)
-                    if b <= len(parts) and all(
-                        rest[k] in seg_keys[a + 1 + k] for k in range(len(rest))
-                    ):
-                        hits.setdefault(concept, []).append(
-                            Hit(concept, name, i, i + 1, start, end, term)
-                        )
+        seg = [TokenInfo(frozenset({p, STEM_MARK + p}), (), ()) for p in parts]
+        spans = [(start, end)] * len(parts)
+        seg_found: dict[str, list[Hit]] = {}
+        for a, info in enumerate(seg):
+            nodes = tuple(nd for k in info.keys if (nd := self.trie.get(k)) is not None)
+            if nodes:
+                self._walk(name, a, nodes, seg, spans, len(seg), seg_found)
+        for concept, seg_hits in seg_found.items():
+            hits.setdefault(concept, []).extend(h._replace(tok=i, tok_end=i + 1) for h in seg_hits)
 
     def _apply_except(self, hits: dict[str, list[Hit]]) -> dict[str, list[Hit]]:
         """Drops term hits inside their concept's 'except' phrases; returns those phrases."""
