@@ -29,7 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = (Path("/work/shared/corpus/dev"), REPO / "tests" / "checks" / "heldout")
 
 
-def sample_posts(corpora: Sequence[Path], count: int, seed: int = 7) -> list[PostForCheck]:
+def sample_posts(
+    corpora: Sequence[Path], count: int, seed: int = 7, fresh_words: int = 4
+) -> list[PostForCheck]:
     """``count`` posts built from the corpora, each varied and about 300 characters long."""
     base = [
         lp.post
@@ -44,7 +46,8 @@ def sample_posts(corpora: Sequence[Path], count: int, seed: int = 7) -> list[Pos
     for i in range(count):
         post = base[i % len(base)]
         noise = " ".join(
-            "".join(rnd.choices(string.ascii_lowercase, k=rnd.randint(3, 9))) for _ in range(4)
+            "".join(rnd.choices(string.ascii_lowercase, k=rnd.randint(3, 9)))
+            for _ in range(fresh_words)
         )
         caption = f"{post.caption or ''} {noise} {rnd.randint(1, 999)}"
         while len(caption) < 280:
@@ -59,9 +62,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=50_000)
     parser.add_argument("--corpus", type=Path, action="append", default=None)
     parser.add_argument("--rules", type=Path, default=REPO / "seeds" / "rules")
+    parser.add_argument(
+        "--fresh-words",
+        type=int,
+        default=4,
+        help="random never-seen words added to each post (default 4: a cold token cache)",
+    )
     args = parser.parse_args(argv)
     ruleset = load_ruleset(args.rules)
-    posts = sample_posts(args.corpus or DEFAULT_CORPORA, args.posts)
+    posts = sample_posts(args.corpus or DEFAULT_CORPORA, args.posts, fresh_words=args.fresh_words)
     mean_len = sum(len(p.caption or "") for p in posts) / len(posts)
 
     check_posts(posts[:200], ruleset)  # compile the matcher outside the timing

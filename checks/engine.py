@@ -55,7 +55,8 @@ def _plan(ruleset: RuleSet) -> _Plan:
         rules: dict[str, list[tuple[RuleSpec, frozenset[str], bool]]] = {}
         for rule in ruleset.rules:
             first = frozenset(rule.when[0].concepts)
-            lazy = not first.isdisjoint(matcher.regex_concepts)
+            # trigger concepts found by regexes outside the batch must be asked for one by one
+            lazy = not first.isdisjoint(matcher.lazy_concepts)
             rules.setdefault(rule.subject, []).append((rule, first, lazy))
         sups: dict[str, list[SuppressionSpec]] = {}
         for sup in ruleset.suppressions:
@@ -129,6 +130,7 @@ def _decide(
         return Explanation([])
     fired: list[tuple[RuleSpec, list[Hit]]] = []
     suppressed: list[Suppressed] = []
+    scan.run_batch()  # trigger regexes: one pass over the anchor tokens
     present = scan.hits.keys()
     for rule, first, lazy in plan.rules.get(subject, ()):
         # Most rules: none of their trigger concepts is here. Regex triggers run on demand.
@@ -180,7 +182,8 @@ def _decide(
 
 def _clause_hits(clause: Clause, default_fields: Sequence[str], scan: Scan) -> list[Hit]:
     fields = clause.fields or default_fields
-    return [h for c in clause.concepts for h in scan.get(c) if h.field in fields]
+    get = scan.get
+    return [h for c in clause.concepts for h in get(c) if h.field in fields]
 
 
 def _holds(clause: Clause, hits: list[Hit], anchor: Hit | None) -> list[Hit]:
@@ -289,12 +292,7 @@ def _shows_identifier(scan: Scan, plan: _Plan, fld: str, span: tuple[int, int] |
     """Whether an evidence span overlaps a patient identifier (concepts named identifier_*)."""
     if span is None:
         return False
-    lo, hi = span
-    return any(
-        h.field == fld and h.start < hi and lo < h.end
-        for concept in plan.identifiers
-        for h in scan.get(concept)
-    )
+    return plan.matcher.matches_in_span(scan, plan.identifiers, fld, span[0], span[1])
 
 
 def explain_many(posts: Sequence[PostForCheck], ruleset: RuleSet) -> Mapping[str, Explanation]:

@@ -13,7 +13,7 @@ rule-set version.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -23,6 +23,7 @@ from checks.ruleset import TEXT_FIELDS, ConceptSpec, RegexSpec, RuleSet
 _EXCEPT = "!"  # prefix of the pseudo-concept holding a concept's 'except' phrases
 _GATE_CHARS = {"<paren>": "(", "<dollar>": "$", "<mention>": "@"}
 _DIGIT = re.compile(r"\d")
+_SPAN_REACH = 40  # chars before/after an evidence span an identifier match may start
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -50,6 +51,9 @@ class TokenInfo(NamedTuple):
     keys: frozenset[str]
     nodes: tuple[Node, ...]  # trie nodes of the phrases that may start here
     anchors: tuple[int, ...]  # anchored regexes that may start here
+    # (concept, term) pairs when only one-word terms start here (no trie walk needed)
+    single: tuple[tuple[str, str], ...] | None
+    hashtag: bool
 
 
 class _Regex(NamedTuple):
@@ -60,6 +64,7 @@ class _Regex(NamedTuple):
     words: frozenset[str]  # gate words
     chars: tuple[str, ...]  # gate characters
     digit: bool  # gate: any digit
+    prefilter: re.Pattern[str] | None
     gated: bool
 
 
@@ -114,17 +119,22 @@ class Scan:
         self.fields = fields
         self.structural = structural
         self._blockers = blockers
-        self._pending = set(matcher.scanned_concepts)
+        self._pending = set(matcher.lazy_concepts)
         self._anchored = False
+
+    def run_batch(self) -> None:
+        """Runs the anchored regexes of the rules' trigger concepts (once)."""
+        if not self._anchored:
+            self._anchored = True
+            self._matcher.run_anchored(self)
 
     def get(self, concept: str) -> list[Hit]:
         """The hits of ``concept`` (running its regexes now if they have not run yet)."""
-        if not self._anchored and concept in self._matcher.regex_concepts:
-            self._anchored = True
-            self._matcher.run_anchored(self)
+        if not self._anchored and concept in self._matcher.batch_concepts:
+            self.run_batch()
         if concept in self._pending:
             self._pending.discard(concept)
-            self._matcher.run_scanning(self, concept)
+            self._matcher.run_lazy(self, concept)
         return self.hits.get(concept, [])
 
     def has(self, concept: str) -> bool:
@@ -161,7 +171,17 @@ class Matcher:
         for rid, rx in enumerate(self._all):
             self.regexes.setdefault(rx.concept, []).append((rid, rx))
         self.regex_concepts = frozenset(self.regexes)
-        self.scanned_concepts = frozenset(rx.concept for rx in self._all if not rx.anchored)
+        # Anchored regexes of trigger concepts (first clause of a rule) are needed on almost
+        # every subject: they run together in one pass over the anchor tokens. The rest run
+        # per concept, only when a rule asks for them.
+        triggers = {c for r in ruleset.rules for c in r.when[0].concepts}
+        self._batch = frozenset(
+            rid for rid, rx in enumerate(self._all) if rx.anchored and rx.concept in triggers
+        )
+        self.batch_concepts = frozenset(self._all[rid].concept for rid in self._batch)
+        self.lazy_concepts = frozenset(
+            rx.concept for rid, rx in enumerate(self._all) if rid not in self._batch
+        )
         # A regex runs only on the fields some rule or suppression reads its concept from.
         self.regex_fields = {
             concept: frozenset(f for f in TEXT_FIELDS if concept in wanted.get(f, ()))
@@ -169,9 +189,7 @@ class Matcher:
         }
         self._anchored_in = {
             fld: frozenset(
-                rid
-                for rid, rx in enumerate(self._all)
-                if rx.anchored and fld in self.regex_fields[rx.concept]
+                rid for rid in self._batch if fld in self.regex_fields[self._all[rid].concept]
             )
             for fld in TEXT_FIELDS
         }
@@ -180,6 +198,7 @@ class Matcher:
         self._segmenter = re.compile("|".join(map(re.escape, words))) if words else None
         self._segments: dict[str, tuple[str, ...]] = {}
         self._tokens: dict[str, TokenInfo] = {}
+        self._span_cache: dict[tuple[str, ...], tuple[frozenset[int], list[_Regex]]] = {}
 
     def _add_concept(self, concept: ConceptSpec, vocab: set[str]) -> None:
         if concept.field:
@@ -216,7 +235,8 @@ class Matcher:
                 frozenset(collapse(g.lower()) for g in spec.gate if not g.startswith("<")),
                 tuple(_GATE_CHARS[g] for g in spec.gate if g in _GATE_CHARS),
                 "<digit>" in spec.gate,
-                bool(spec.gate),
+                re.compile(spec.prefilter) if spec.prefilter else None,
+                bool(spec.gate) or spec.prefilter is not None,
             )
         )
 
@@ -253,7 +273,12 @@ class Matcher:
                 anchors.update(self._anchor_class["<mention>"])
             elif _DIGIT.search(word) and _HAS_LETTER.search(word):
                 anchors.update(self._anchor_class["<alnum>"])
-            found = self._tokens[word] = TokenInfo(keys, nodes, tuple(sorted(anchors)))
+            single = None
+            if len(nodes) == 1 and len(nodes[0]) == 1 and END in nodes[0]:
+                single = tuple(nodes[0][END])
+            found = self._tokens[word] = TokenInfo(
+                keys, nodes, tuple(sorted(anchors)), single, word[0] == "#"
+            )
         return found
 
     # --- scanning ---------------------------------------------------------------------------
@@ -280,19 +305,23 @@ class Matcher:
 
     def _scan_field(self, name: str, raw: str, hits: dict[str, list[Hit]]) -> ScannedField:
         ft = normalise_field(raw)
-        text = ft.text
-        words = TOKEN_RE.findall(text)
-        spans = [m.span() for m in TOKEN_RE.finditer(text)]
+        matches = list(TOKEN_RE.finditer(ft.text))
         cache = self._tokens
-        infos = [cache.get(w) or self._token(w) for w in words]
-        n = len(words)
+        infos = [cache.get(w) or self._token(w) for w in [m[0] for m in matches]]
+        spans = [m.span() for m in matches]
+        n = len(infos)
         for i, info in enumerate(infos):
-            if not info.nodes:
-                if words[i][0] == "#":
-                    self._scan_hashtag(name, i, spans[i][0], spans[i][1], words[i], hits)
+            if info.single is not None:  # only one-word terms start here: no trie walk
+                start, end = spans[i]
+                for concept, term in info.single:
+                    hits.setdefault(concept, []).append(
+                        Hit(concept, name, i, i + 1, start, end, term)
+                    )
                 continue
-            if not self._walk(name, i, info.nodes, infos, spans, n, hits) and words[i][0] == "#":
-                self._scan_hashtag(name, i, spans[i][0], spans[i][1], words[i], hits)
+            if info.nodes and self._walk(name, i, info.nodes, infos, spans, n, hits):
+                continue
+            if info.hashtag:
+                self._scan_hashtag(name, i, spans[i][0], spans[i][1], matches[i][0], hits)
         return ScannedField(ft, [s for s, _ in spans], infos)
 
     @staticmethod
@@ -356,8 +385,8 @@ class Matcher:
         for concept, hits in found.items():
             scan.add(concept, hits)
 
-    def run_scanning(self, scan: Scan, concept: str) -> None:
-        """Runs the non-anchored regexes of ``concept`` over the fields rules read it from."""
+    def run_lazy(self, scan: Scan, concept: str) -> None:
+        """Runs the regexes of ``concept`` not run in the batch, over the fields that read it."""
         found: list[Hit] = []
         wanted = self.regex_fields[concept]
         for name, scanned in scan.fields.items():
@@ -365,16 +394,28 @@ class Matcher:
                 continue
             text = scanned.text.text
             starts = scanned.starts
-            for _, rx in self.regexes[concept]:
-                if rx.anchored:
+            for rid, rx in self.regexes[concept]:
+                if rid in self._batch:
                     continue
                 subject = scanned.text.cased if rx.cased else text
+                if rx.anchored:
+                    last = -1
+                    for tok in scanned.anchors.get(rid, ()):
+                        if starts[tok] < last:
+                            continue
+                        m = rx.pattern.match(subject, starts[tok])
+                        if m:
+                            last = m.end()
+                            found.append(self._regex_hit(concept, name, starts, m))
+                    continue
                 if rx.gated:
                     open_ = bool(rx.chars) and any(c in text for c in rx.chars)
                     if not open_ and rx.digit:
                         open_ = _DIGIT.search(text) is not None
                     if not open_ and rx.words:
                         open_ = not rx.words.isdisjoint(scanned.keys)
+                    if not open_ and rx.prefilter is not None:
+                        open_ = rx.prefilter.search(subject) is not None
                     if not open_:
                         continue
                 found.extend(
@@ -382,6 +423,52 @@ class Matcher:
                 )
         if found:
             scan.add(concept, found)
+
+    def matches_in_span(
+        self, scan: Scan, concepts: tuple[str, ...], field: str, lo: int, hi: int
+    ) -> bool:
+        """Whether a regex of ``concepts`` matches text overlapping ``field.text[lo:hi]``.
+
+        Hits already found count; otherwise the anchored regexes are tried only at the anchor
+        tokens near the span and the others only around it (evidence spans are short).
+        """
+        for concept in concepts:
+            for h in scan.hits.get(concept, ()):
+                if h.field == field and h.start < hi and lo < h.end:
+                    return True
+        scanned = scan.fields.get(field)
+        if scanned is None:
+            return False
+        rids, scanning = self._span_regexes(concepts)
+        starts, infos = scanned.starts, scanned.infos
+        reach = max(lo - _SPAN_REACH, 0)
+        for tok in range(bisect_left(starts, reach), bisect_left(starts, hi)):
+            for rid in infos[tok].anchors:
+                if rid in rids:
+                    rx = self._all[rid]
+                    subject = scanned.text.cased if rx.cased else scanned.text.text
+                    m = rx.pattern.match(subject, starts[tok])
+                    if m and m.end() > lo:
+                        return True
+        for rx in scanning:
+            subject = scanned.text.cased if rx.cased else scanned.text.text
+            end = min(hi + _SPAN_REACH, len(subject))
+            if rx.prefilter is not None and not rx.prefilter.search(subject, reach, end):
+                continue
+            for m in rx.pattern.finditer(subject, reach, end):
+                if m.start() < hi and lo < m.end():
+                    return True
+        return False
+
+    def _span_regexes(self, concepts: tuple[str, ...]) -> tuple[frozenset[int], list[_Regex]]:
+        found = self._span_cache.get(concepts)
+        if found is None:
+            pairs = [p for c in concepts for p in self.regexes.get(c, ())]
+            found = self._span_cache[concepts] = (
+                frozenset(rid for rid, rx in pairs if rx.anchored),
+                [rx for _, rx in pairs if not rx.anchored],
+            )
+        return found
 
     @staticmethod
     def _regex_hit(concept: str, field: str, starts: list[int], m: re.Match[str]) -> Hit:
@@ -399,7 +486,7 @@ class Matcher:
             parts = self._segments[word] = tuple(found)
         if not parts:
             return
-        seg = [TokenInfo(frozenset({p, STEM_MARK + p}), (), ()) for p in parts]
+        seg = [TokenInfo(frozenset({p, STEM_MARK + p}), (), (), None, False) for p in parts]
         spans = [(start, end)] * len(parts)
         seg_found: dict[str, list[Hit]] = {}
         for a, info in enumerate(seg):

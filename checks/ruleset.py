@@ -43,19 +43,21 @@ class RulesError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RegexSpec:
-    """One regex of a concept and where it may match (which decides what it costs).
+    r"""One regex of a concept and where it may match (which decides what it costs).
 
     ``anchor``: the match starts at a token with one of these words (or a token class:
     "<number>" starts with a digit, "<alnum>" mixes letters and digits, "<mention>" is an
     @account); the regex is then tried only at those tokens. Otherwise ``gate``: words one of
     which must be in the field (or "<digit>", "<paren>", "<dollar>", "<mention>" characters) for
-    the regex to scan the field. Neither: it scans every field it is read from.
+    the regex to scan the field. ``prefilter``: a cheap regex (starting with a literal, e.g.
+    ``\(\s?\d``) searched first. None of these: it scans every field it is read from.
     """
 
     pattern: str
     cased: bool = False  # read NFKC text with its case kept (codes, initials)
     gate: tuple[str, ...] = ()
     anchor: tuple[str, ...] = ()
+    prefilter: str | None = None  # a quick regex that must be found before the full one runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,12 +361,20 @@ def _regexes(
     out = []
     items = [value] if isinstance(value, str | dict) else _list(where, what, value)
     for item in items:
-        own_gate, own_anchor = gate, anchor
+        own_gate, own_anchor, prefilter = gate, anchor, None
         if isinstance(item, dict):
-            _only_keys(f"{where}: {what}", item, {"re", "gate", "anchor"})
-            if "gate" in item or "anchor" in item:
+            _only_keys(f"{where}: {what}", item, {"re", "gate", "anchor", "prefilter"})
+            if "gate" in item or "anchor" in item or "prefilter" in item:
                 own_gate = _str_list(where, f"{what}.gate", item.get("gate"))
                 own_anchor = _str_list(where, f"{what}.anchor", item.get("anchor"))
+            prefilter = item.get("prefilter")
+            if prefilter is not None:
+                if not isinstance(prefilter, str):
+                    raise RulesError(f"{where}: {what}.prefilter must be a pattern")
+                try:
+                    re.compile(prefilter)
+                except re.error as exc:
+                    raise RulesError(f"{where}: bad prefilter {prefilter!r}: {exc}") from exc
             item = item.get("re")
         if not isinstance(item, str):
             raise RulesError(f"{where}: {what} entries are patterns or {{re: ..., anchor: [...]}}")
@@ -375,7 +385,7 @@ def _regexes(
         bad = [w for w in own_gate + own_anchor if w.startswith("<") and w not in SPECIAL_WORDS]
         if bad:
             raise RulesError(f"{where}: unknown gate/anchor {bad}; known {sorted(SPECIAL_WORDS)}")
-        out.append(RegexSpec(item, cased, own_gate, own_anchor))
+        out.append(RegexSpec(item, cased, own_gate, own_anchor, prefilter))
     return tuple(out)
 
 

@@ -158,3 +158,14 @@ def test_plain_professional_profile_is_clean(ruleset: RuleSet) -> None:
 
 def test_all_check_names_are_produced_somewhere(ruleset: RuleSet) -> None:
     assert {r.check for r in ruleset.rules} == set(CHECK_NAMES)
+
+
+def test_other_checks_mask_evidence_that_names_a_patient(ruleset: RuleSet) -> None:
+    caption = "Kata Bu Ani (52) dari Klaten: 'makasih dok, lutut saya sudah enakan' 🥹"
+    flags = check_posts([PostForCheck("M", "1", caption=caption)], ruleset)
+    quoted = _by_rule(flags)["testimonial_repost.quoted_praise"]
+    assert quoted.span_start is not None
+    assert "Bu Ani" in caption[quoted.span_start : quoted.span_end]
+    assert "Ani" not in quoted.evidence  # masked although the check is not patient_privacy
+    unmasked = check_posts([PostForCheck("N", "1", caption="Diskon 20% facial")], ruleset)
+    assert [f.evidence for f in unmasked] == ["Diskon 20%"]
