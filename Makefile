@@ -31,5 +31,10 @@ types: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
+## bench: time the non-network pipeline against the baseline (N posts, default 200000)
+N ?= 200000
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --posts $(N)
+
 clean:
 	rm -rf $(VENV) var

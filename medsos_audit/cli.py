@@ -11,9 +11,7 @@ from pathlib import Path
 from medsos_audit import __version__
 
 # Each name is a module in medsos_audit/commands/ with add_parser(subparsers) and run(args) -> int.
-COMMANDS = ["run", "evaluate"]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+COMMANDS = ["run", "evaluate", "collect", "verify_evidence"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,6 +44,7 @@ class Settings:
     retention_weeks: int = 26
     lookback_weeks: int = 12
     rules_dir: Path = SEEDS_DIR / "rules"
+    registry: Path = SEEDS_DIR / "registry.csv"
     lang: str = "id"
 
     @classmethod
@@ -66,6 +67,7 @@ class Settings:
             raise SettingsError(f"MEDSOS_ALERT_MIN_SEVERITY must be one of {SEVERITIES}")
         session = env.get("MEDSOS_INSTAGRAM_SESSION")
         rules = env.get("MEDSOS_RULES_DIR")
+        registry = env.get("MEDSOS_REGISTRY")
         return cls(
             home=home,
             warehouse=wh,
@@ -77,6 +79,7 @@ class Settings:
             retention_weeks=_int(env, "MEDSOS_RETENTION_WEEKS", 26),
             lookback_weeks=_int(env, "MEDSOS_LOOKBACK_WEEKS", 12),
             rules_dir=Path(rules).resolve() if rules else SEEDS_DIR / "rules",
+            registry=Path(registry).resolve() if registry else SEEDS_DIR / "registry.csv",
             lang=env.get("MEDSOS_LANG", "id"),
         )
 
@@ -114,7 +117,7 @@ def airflow_connection_uri(conn_id: str) -> str | None:
     if os.environ.get(env_name):
         return os.environ[env_name]
     try:
-        from airflow.sdk import Connection  # noqa: PLC0415 - lazy on purpose
+        from airflow.sdk import Connection
     except ImportError:
         return None
     try:

@@ -12,8 +12,7 @@ from checks import RuleSet
 from checks.corpus import CorpusError, caption_tags, read_corpus
 from checks.evaluate import CheckScore, evaluate_corpus
 from medsos_audit.commands import evaluate as evaluate_cmd
-
-from .conftest import RULES_DIR
+from tests.checks.conftest import RULES_DIR
 
 REGISTRY = (
     "npa,full_name,branch,specialty,instagram_username,registered_on,branch_email\n"

@@ -11,8 +11,7 @@ import pytest
 
 from checks import RulesError, RuleSet, check_posts, load_ruleset
 from checks.types import PostForCheck
-
-from .conftest import RULES_DIR
+from tests.checks.conftest import RULES_DIR
 
 
 @pytest.fixture

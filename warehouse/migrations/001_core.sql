@@ -13,7 +13,6 @@ CREATE TABLE doctors (
 );
 
 CREATE TABLE accounts (
-    account_key    VARCHAR NOT NULL,      -- owner_id once known, else 'username:<name>'
     owner_id       VARCHAR,               -- Instagram user id; NULL until first seen
     username       VARCHAR NOT NULL,      -- current username (lower case)
     npa            VARCHAR NOT NULL,
@@ -48,7 +47,8 @@ CREATE TABLE profiles (
     source_file         VARCHAR,
     first_seen          TIMESTAMP NOT NULL,
     last_seen           TIMESTAMP NOT NULL,
-    run_id              VARCHAR NOT NULL
+    run_id              VARCHAR NOT NULL,
+    checked_rule_version VARCHAR
 );
 
 CREATE TABLE posts (
@@ -117,8 +117,7 @@ CREATE TABLE account_signals (
 
 CREATE TABLE audit_weekly_account (
     post_week                 VARCHAR NOT NULL,
-    account_key               VARCHAR NOT NULL,
-    owner_id                  VARCHAR,
+    owner_id                  VARCHAR NOT NULL,
     username                  VARCHAR NOT NULL,
     npa                       VARCHAR NOT NULL,
     branch                    VARCHAR NOT NULL,

@@ -1,0 +1,264 @@
+"""Runs the compliance checks over posts and profiles not yet checked by the current rule set
+and stores their flags; a rule-set change re-checks everything."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from checks import RuleSet, check_posts, check_profile, personal_share_signal
+from checks.types import Flag, PostForCheck, ProfileForCheck
+from medsos_audit.runs import utcnow
+from warehouse import sqlfiles
+from warehouse.db import transaction
+from warehouse.sqlfiles import sql
+
+BATCH = 20_000
+PARALLEL_FROM = 5_000
+SIGNAL_WINDOW_WEEKS = 12
+
+FLAG_SCHEMA = pa.schema(
+    [
+        ("shortcode", pa.string()),
+        ("owner_id", pa.string()),
+        ("check_name", pa.string()),
+        ("rule_id", pa.string()),
+        ("rule_version", pa.string()),
+        ("severity", pa.string()),
+        ("evidence", pa.string()),
+        ("evidence_field", pa.string()),
+        ("span_start", pa.int32()),
+        ("span_end", pa.int32()),
+        ("fatwa_ref", pa.string()),
+        ("risk_score", pa.int32()),
+        ("post_week", pa.string()),
+    ]
+)
+
+
+@dataclass
+class CheckResult:
+    """How many subjects were checked, how many flags they now carry, and the weeks touched."""
+
+    posts_checked: int = 0
+    profiles_checked: int = 0
+    flags: int = 0
+    weeks_touched: set[str] = field(default_factory=set)
+
+
+def _post(row: tuple[object, ...]) -> PostForCheck:
+    (
+        shortcode,
+        owner_id,
+        caption,
+        access,
+        sponsored,
+        sponsors,
+        tagged,
+        tags,
+        mentions,
+        loc,
+        typ,
+    ) = row[:11]
+    return PostForCheck(
+        shortcode=str(shortcode),
+        owner_id=None if owner_id is None else str(owner_id),
+        caption=caption,  # type: ignore[arg-type]
+        accessibility_caption=access,  # type: ignore[arg-type]
+        is_sponsored=sponsored,  # type: ignore[arg-type]
+        sponsor_users=tuple(sponsors or ()),  # type: ignore[arg-type]
+        tagged_users=tuple(tagged or ()),  # type: ignore[arg-type]
+        hashtags=tuple(tags or ()),  # type: ignore[arg-type]
+        mentions=tuple(mentions or ()),  # type: ignore[arg-type]
+        location=loc,  # type: ignore[arg-type]
+        typename=typ,  # type: ignore[arg-type]
+    )
+
+
+_worker_rules: RuleSet | None = None
+
+
+def _init_worker(ruleset: RuleSet) -> None:
+    global _worker_rules
+    _worker_rules = ruleset
+
+
+def _check_chunk(posts: list[PostForCheck]) -> list[Flag]:
+    assert _worker_rules is not None
+    return check_posts(posts, _worker_rules)
+
+
+def _flags_for(posts: list[PostForCheck], ruleset: RuleSet, workers: int) -> list[Flag]:
+    if workers <= 1 or len(posts) < PARALLEL_FROM:
+        return check_posts(posts, ruleset)
+    size = max(1_000, len(posts) // (workers * 4))
+    chunks = [posts[i : i + size] for i in range(0, len(posts), size)]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, ctx, initializer=_init_worker, initargs=(ruleset,)) as pool:
+        return [flag for chunk in pool.map(_check_chunk, chunks) for flag in chunk]
+
+
+def _pending_posts(
+    con: duckdb.DuckDBPyConnection, version: str
+) -> Iterator[tuple[list[PostForCheck], list[str]]]:
+    cursor = con.execute(sql(__file__, "pending_posts.sql"), {"version": version})
+    while True:
+        rows = cursor.fetchmany(BATCH)
+        if not rows:
+            return
+        yield [_post(r) for r in rows], [str(r[11]) for r in rows]
+
+
+def check_pending(
+    con: duckdb.DuckDBPyConnection,
+    ruleset: RuleSet,
+    run_id: str,
+    *,
+    workers: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> CheckResult:
+    """Checks every post and profile whose flags were not computed by ``ruleset``'s version."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    result = CheckResult()
+    # Materialise the pending list first: the writes below would disturb an open cursor.
+    batches = list(_pending_posts(con, ruleset.version))
+    for posts, weeks in batches:
+        week_of = {p.shortcode: w for p, w in zip(posts, weeks, strict=True)}
+        flags = _flags_for(posts, ruleset, workers)
+        _store(con, flags, [p.shortcode for p in posts], week_of, ruleset.version, run_id)
+        result.posts_checked += len(posts)
+        result.flags += len(flags)
+        result.weeks_touched |= set(weeks)
+        if on_progress:
+            on_progress(len(posts))
+    result.profiles_checked, profile_flags = _check_profiles(con, ruleset, run_id)
+    result.flags += profile_flags
+    return result
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    flags: Sequence[Flag],
+    shortcodes: list[str],
+    week_of: dict[str, str],
+    version: str,
+    run_id: str,
+) -> None:
+    """Replaces the flags of the checked posts, keeping when each was first flagged."""
+    table = _flag_table(flags, week_of)
+    checked = pa.table({"shortcode": shortcodes})
+    con.register("stage_flags", table)
+    con.register("stage_checked", checked)
+    try:
+        with transaction(con):
+            params = {"now": utcnow(), "run_id": run_id, "version": version}
+            sqlfiles.run(con, __file__, "replace_post_flags.sql", params)
+    finally:
+        con.unregister("stage_flags")
+        con.unregister("stage_checked")
+
+
+def _flag_table(flags: Sequence[Flag], week_of: dict[str, str]) -> pa.Table:
+    return pa.table(
+        {
+            "shortcode": [f.shortcode for f in flags],
+            "owner_id": [f.owner_id for f in flags],
+            "check_name": [f.check_name for f in flags],
+            "rule_id": [f.rule_id for f in flags],
+            "rule_version": [f.rule_version for f in flags],
+            "severity": [f.severity for f in flags],
+            "evidence": [f.evidence for f in flags],
+            "evidence_field": [f.evidence_field for f in flags],
+            "span_start": [f.span_start for f in flags],
+            "span_end": [f.span_end for f in flags],
+            "fatwa_ref": [f.fatwa_ref for f in flags],
+            "risk_score": [f.risk_score for f in flags],
+            "post_week": [week_of.get(f.shortcode or "") for f in flags],
+        },
+        schema=FLAG_SCHEMA,
+    )
+
+
+def _check_profiles(
+    con: duckdb.DuckDBPyConnection, ruleset: RuleSet, run_id: str
+) -> tuple[int, int]:
+    rows = con.execute(
+        sql(__file__, "pending_profiles.sql"), {"version": ruleset.version}
+    ).fetchall()
+    if not rows:
+        return 0, 0
+    flags: list[Flag] = []
+    for owner_id, username, full_name, bio, url, category, is_business in rows:
+        profile = ProfileForCheck(owner_id, username, full_name, bio, url, category, is_business)
+        flags.extend(check_profile(profile, ruleset))
+    owners = pa.table({"owner_id": [r[0] for r in rows]})
+    con.register("stage_flags", _flag_table(flags, {}))
+    con.register("stage_checked", owners)
+    try:
+        with transaction(con):
+            params = {"now": utcnow(), "run_id": run_id, "version": ruleset.version}
+            sqlfiles.run(con, __file__, "replace_profile_flags.sql", params)
+    finally:
+        con.unregister("stage_flags")
+        con.unregister("stage_checked")
+    return len(rows), len(flags)
+
+
+def week_start(week: str) -> date:
+    """The Monday of ISO week 'YYYY-Www'."""
+    year, num = week.split("-W")
+    return date.fromisocalendar(int(year), int(num), 1)
+
+
+def week_of_date(day: date) -> str:
+    """The ISO week 'YYYY-Www' containing ``day``."""
+    year, num, _ = day.isocalendar()
+    return f"{year}-W{num:02d}"
+
+
+def window(week: str, weeks: int = SIGNAL_WINDOW_WEEKS) -> list[str]:
+    """The ``weeks`` ISO weeks ending with ``week``, oldest first."""
+    monday = week_start(week)
+    return [week_of_date(monday - timedelta(weeks=n)) for n in range(weeks - 1, -1, -1)]
+
+
+def refresh_signals(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, weeks: set[str]) -> int:
+    """Recomputes account-level signals for windows ending in each of ``weeks``; returns rows."""
+    written = 0
+    for end in sorted(weeks):
+        span = window(end)
+        counts = con.execute(sql(__file__, "personal_share.sql"), {"weeks": span}).fetchall()
+        with transaction(con):
+            con.execute("DELETE FROM account_signals WHERE window_end = ?", [end])
+            for owner_id, posts, personal in counts:
+                signal = personal_share_signal(
+                    str(owner_id), int(posts), int(personal), span[0], end, ruleset
+                )
+                if signal is None:
+                    continue
+                con.execute(
+                    "INSERT INTO account_signals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        signal.owner_id,
+                        signal.signal,
+                        signal.window_start,
+                        signal.window_end,
+                        signal.value,
+                        signal.threshold,
+                        signal.posts,
+                        signal.check_name,
+                        signal.severity,
+                        signal.rule_id,
+                        signal.rule_version,
+                        signal.fatwa_ref,
+                    ],
+                )
+                written += 1
+    return written

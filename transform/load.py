@@ -1,0 +1,228 @@
+"""Loads parsed snapshot files into the warehouse in one transaction per batch, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from extract.snapshot import ParsedFile, SnapshotFile
+from transform.accounts import Observation, resolve_owners
+from transform.normalise import POST_COLUMNS, PROFILE_COLUMNS
+from warehouse.db import transaction
+from warehouse.sqlfiles import sql
+
+_LIST = pa.list_(pa.string())
+POST_SCHEMA = pa.schema(
+    [
+        ("shortcode", pa.string()),
+        ("media_id", pa.string()),
+        ("owner_id", pa.string()),
+        ("username", pa.string()),
+        ("posted_at", pa.timestamp("us")),
+        ("post_week", pa.string()),
+        ("typename", pa.string()),
+        ("is_video", pa.bool_()),
+        ("caption", pa.string()),
+        ("accessibility_caption", pa.string()),
+        ("is_sponsored", pa.bool_()),
+        ("sponsor_users", _LIST),
+        ("tagged_users", _LIST),
+        ("hashtags", _LIST),
+        ("mentions", _LIST),
+        ("location", pa.string()),
+        ("likes", pa.int64()),
+        ("comments", pa.int64()),
+        ("content_hash", pa.string()),
+        ("source_file", pa.string()),
+        ("seen_at", pa.timestamp("us")),
+    ]
+)
+PROFILE_SCHEMA = pa.schema(
+    [
+        ("owner_id", pa.string()),
+        ("username", pa.string()),
+        ("full_name", pa.string()),
+        ("biography", pa.string()),
+        ("external_url", pa.string()),
+        ("business_category", pa.string()),
+        ("is_business_account", pa.bool_()),
+        ("is_private", pa.bool_()),
+        ("is_verified", pa.bool_()),
+        ("followers", pa.int64()),
+        ("followees", pa.int64()),
+        ("content_hash", pa.string()),
+        ("source_file", pa.string()),
+        ("seen_at", pa.timestamp("us")),
+    ]
+)
+
+
+@dataclass
+class LoadResult:
+    """What one load changed, and what it set aside (path, reason)."""
+
+    new_posts: int = 0
+    changed_posts: int = 0
+    profiles: int = 0
+    weeks_touched: set[str] = field(default_factory=set)
+    loaded_shortcodes: set[str] = field(default_factory=set)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def merge(self, other: LoadResult) -> None:
+        self.new_posts += other.new_posts
+        self.changed_posts += other.changed_posts
+        self.profiles += other.profiles
+        self.weeks_touched |= other.weeks_touched
+        self.loaded_shortcodes |= other.loaded_shortcodes
+        self.skipped.extend(other.skipped)
+
+
+def seen_at(file: SnapshotFile) -> datetime:
+    """When a file was written (its mtime, UTC): the moment the collector saw the post.
+
+    Using the file's own time, not the load's, makes loading the same file twice a no-op.
+    """
+    return datetime.fromtimestamp(file.mtime_ns / 1e9, UTC).replace(tzinfo=None)
+
+
+def known_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, int]]:
+    """(path, size, mtime) of every file already read, so a re-run skips them unread."""
+    rows = con.execute(
+        "SELECT DISTINCT path, size_bytes, mtime_ns FROM import_files "
+        "WHERE status IN ('loaded', 'skipped') AND size_bytes IS NOT NULL"
+    ).fetchall()
+    return {(p, s, m) for p, s, m in rows}
+
+
+def load_parsed(
+    con: duckdb.DuckDBPyConnection,
+    parsed: Sequence[ParsedFile],
+    set_aside: Sequence[tuple[SnapshotFile, str]],
+    run_id: str,
+    source: str = "snapshot",
+) -> LoadResult:
+    """Loads one batch of parsed files in one transaction and records every file's outcome."""
+    result = LoadResult()
+    outcomes: list[tuple[SnapshotFile, str, str | None, str | None]] = [
+        (f, "skipped", reason, None) for f, reason in set_aside
+    ]
+    with transaction(con):
+        observations = [
+            Observation(row.owner_id, row.username, p.file.folder, seen_at(p.file), source)
+            for p in parsed
+            for row in (p.post, p.profile)
+            if row is not None and row.owner_id
+        ]
+        registered = resolve_owners(con, observations)
+        posts: list[ParsedFile] = []
+        profiles: list[ParsedFile] = []
+        for p in parsed:
+            if p.error:
+                outcomes.append((p.file, "skipped", p.error, None))
+                continue
+            row = p.post or p.profile
+            assert row is not None
+            shortcode = p.post.shortcode if p.post else None
+            if not row.owner_id:
+                outcomes.append((p.file, "skipped", "no owner id in the saved node", shortcode))
+            elif not registered.get(row.owner_id):
+                name = row.username or p.file.folder
+                reason = f"account @{name} (id {row.owner_id}) is not in the registry"
+                outcomes.append((p.file, "skipped", reason, shortcode))
+            else:
+                (posts if p.post else profiles).append(p)
+                outcomes.append((p.file, "loaded", None, shortcode))
+        if posts:
+            _load_posts(con, posts, run_id, result)
+        if profiles:
+            _load_profiles(con, profiles, run_id, result)
+        _record_files(con, outcomes, run_id)
+    result.skipped = [
+        (f.path, reason) for f, status, reason, _ in outcomes if status == "skipped" and reason
+    ]
+    return result
+
+
+def _load_posts(
+    con: duckdb.DuckDBPyConnection, posts: list[ParsedFile], run_id: str, result: LoadResult
+) -> None:
+    columns: dict[str, list[object]] = {name: [] for name in POST_SCHEMA.names}
+    for p in posts:
+        row = p.post
+        assert row is not None
+        for name in POST_COLUMNS:
+            columns[name].append(getattr(row, name))
+        columns["source_file"].append(p.file.path)
+        columns["seen_at"].append(seen_at(p.file))
+    con.register("stage_posts", pa.table(columns, schema=POST_SCHEMA))
+    try:
+        weeks = con.execute(sql(__file__, "touched_weeks.sql")).fetchall()
+        result.weeks_touched |= {w for (w,) in weeks}
+        result.new_posts += _count(
+            con.execute(sql(__file__, "insert_posts.sql"), {"run_id": run_id})
+        )
+        result.changed_posts += _count(con.execute(sql(__file__, "update_posts.sql")))
+    finally:
+        con.unregister("stage_posts")
+    result.loaded_shortcodes |= {str(s) for s in columns["shortcode"]}
+
+
+def _load_profiles(
+    con: duckdb.DuckDBPyConnection, profiles: list[ParsedFile], run_id: str, result: LoadResult
+) -> None:
+    columns: dict[str, list[object]] = {name: [] for name in PROFILE_SCHEMA.names}
+    for p in profiles:
+        row = p.profile
+        assert row is not None
+        for name in PROFILE_COLUMNS:
+            columns[name].append(getattr(row, name))
+        columns["source_file"].append(p.file.path)
+        columns["seen_at"].append(seen_at(p.file))
+    con.register("stage_profiles", pa.table(columns, schema=PROFILE_SCHEMA))
+    try:
+        result.profiles += _count(con.execute(sql(__file__, "update_profiles.sql")))
+        result.profiles += _count(
+            con.execute(sql(__file__, "insert_profiles.sql"), {"run_id": run_id})
+        )
+    finally:
+        con.unregister("stage_profiles")
+
+
+def _record_files(
+    con: duckdb.DuckDBPyConnection,
+    outcomes: list[tuple[SnapshotFile, str, str | None, str | None]],
+    run_id: str,
+) -> None:
+    if not outcomes:
+        return
+    now = datetime.now(UTC).replace(tzinfo=None)
+    table = pa.table(
+        {
+            "path": [f.path for f, *_ in outcomes],
+            "size_bytes": pa.array([f.size or None for f, *_ in outcomes], pa.int64()),
+            "mtime_ns": pa.array([f.mtime_ns or None for f, *_ in outcomes], pa.int64()),
+            "kind": [f.kind for f, *_ in outcomes],
+            "status": [status for _, status, _, _ in outcomes],
+            "reason": [reason for _, _, reason, _ in outcomes],
+            "username": [f.folder or None for f, *_ in outcomes],
+            "shortcode": [shortcode for *_, shortcode in outcomes],
+        }
+    )
+    con.register("stage_files", table)
+    try:
+        con.execute(
+            "INSERT INTO import_files SELECT path, size_bytes, mtime_ns, kind, status, reason, "
+            "username, shortcode, ?, ? FROM stage_files",
+            [run_id, now],
+        )
+    finally:
+        con.unregister("stage_files")
+
+
+def _count(cursor: duckdb.DuckDBPyConnection) -> int:
+    rows = cursor.fetchall()
+    return int(rows[0][0]) if rows else 0
