@@ -160,7 +160,7 @@ def _decide(
     for rule, support in fired:
         fld, text, span, norm = _evidence(scan, support)
         if rule.check == "patient_privacy" or _shows_identifier(scan, plan, fld, norm):
-            text = mask_evidence(text)
+            text = mask_evidence(text, _identifier_words(scan, fld, span, norm))
         flags.append(
             Flag(
                 shortcode=shortcode,
@@ -284,8 +284,36 @@ def _evidence(
 
 def _shown(scan: Scan, plan: _Plan, support: Sequence[Hit]) -> str:
     """Evidence text for an explanation, masked when it may show a patient identifier."""
-    fld, text, _, norm = _evidence(scan, support)
-    return mask_evidence(text) if _shows_identifier(scan, plan, fld, norm) else text
+    fld, text, span, norm = _evidence(scan, support)
+    if not _shows_identifier(scan, plan, fld, norm):
+        return text
+    return mask_evidence(text, _identifier_words(scan, fld, span, norm))
+
+
+# Concepts whose hits contain a patient's name or home town (masked word by word).
+_NAME_CONCEPTS = (
+    "identifier_name",
+    "identifier_initials",
+    "identifier_town",
+    "town_mention",
+    "town_name",
+)
+
+
+def _identifier_words(
+    scan: Scan, fld: str, span: tuple[int, int] | None, norm: tuple[int, int] | None
+) -> list[tuple[int, int]]:
+    """Spans (relative to the evidence text) of the names and towns the rules found in it."""
+    if span is None or norm is None:
+        return []
+    text = scan.fields[fld].text
+    out = []
+    for concept in _NAME_CONCEPTS:
+        for h in scan.get(concept):
+            if h.field == fld and h.start < norm[1] and norm[0] < h.end:
+                start, end = text.raw_span(max(h.start, norm[0]), min(h.end, norm[1]))
+                out.append((start - span[0], end - span[0]))
+    return out
 
 
 def _shows_identifier(scan: Scan, plan: _Plan, fld: str, span: tuple[int, int] | None) -> bool:

@@ -169,3 +169,16 @@ def test_other_checks_mask_evidence_that_names_a_patient(ruleset: RuleSet) -> No
     assert "Ani" not in quoted.evidence  # masked although the check is not patient_privacy
     unmasked = check_posts([PostForCheck("N", "1", caption="Diskon 20% facial")], ruleset)
     assert [f.evidence for f in unmasked] == ["Diskon 20%"]
+
+
+def test_names_the_general_masker_does_not_know_are_masked_too(ruleset: RuleSet) -> None:
+    caption = "Rhinoplasty 3 bulan: Teh Rani (29 th, Cimahi) makin percaya diri, before after"
+    acc = "May be an image of 1 person, closeup"
+    flags = check_posts(
+        [PostForCheck("T", "1", caption=caption, accessibility_caption=acc)], ruleset
+    )
+    named = _by_rule(flags)["patient_privacy.name_with_details"]
+    assert named.span_start is not None
+    assert "Teh Rani" in caption[named.span_start : named.span_end]
+    assert "Rani" not in named.evidence and named.evidence.startswith("Teh R")
+    assert all("Rani" not in f.evidence and "Cimahi" not in f.evidence for f in flags)
