@@ -180,5 +180,5 @@ def test_names_the_general_masker_does_not_know_are_masked_too(ruleset: RuleSet)
     named = _by_rule(flags)["patient_privacy.name_with_details"]
     assert named.span_start is not None
     assert "Teh Rani" in caption[named.span_start : named.span_end]
-    assert "Rani" not in named.evidence and named.evidence.startswith("Teh R")
+    assert "Rani" not in named.evidence and "Teh R***" in named.evidence
     assert all("Rani" not in f.evidence and "Cimahi" not in f.evidence for f in flags)
