@@ -89,12 +89,14 @@ def post_texts(post: PostForCheck) -> dict[str, str | None]:
     """The text fields of a post as the rules see them."""
     caption = post.caption or ""
     lowered = caption.lower()
-    # Hashtags are normally in the caption already; read only the ones that are not.
+    # Hashtags and mentions are normally in the caption already; read only the ones that are not.
     extra = [h for h in post.hashtags if f"#{h.lower()}" not in lowered]
+    named = [m for m in post.mentions if f"@{m.lower()}" not in lowered]
     return {
         "caption": post.caption,
         "accessibility_caption": post.accessibility_caption,
         "hashtags": " ".join(f"#{h}" for h in extra) or None,
+        "mentions": " ".join(f"@{m}" for m in named) or None,
         "location": post.location,
         "tagged_users": " ".join(f"@{u}" for u in post.tagged_users) or None,
         "sponsor_users": " ".join(f"@{u}" for u in post.sponsor_users) or None,

@@ -24,6 +24,7 @@ POST_FIELDS = (
     "caption",
     "accessibility_caption",
     "hashtags",
+    "mentions",
     "location",
     "tagged_users",
     "sponsor_users",

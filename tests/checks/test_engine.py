@@ -182,3 +182,14 @@ def test_names_the_general_masker_does_not_know_are_masked_too(ruleset: RuleSet)
     assert "Teh Rani" in caption[named.span_start : named.span_end]
     assert "Rani" not in named.evidence and "Teh R***" in named.evidence
     assert all("Rani" not in f.evidence and "Cimahi" not in f.evidence for f in flags)
+
+
+def test_hashtags_and_mentions_missing_from_the_caption_are_read(ruleset: RuleSet) -> None:
+    post = PostForCheck(
+        "X", "1", caption="Serum favoritku buat kulit kering 💧", mentions=("glowlab.id",)
+    )
+    assert [f.rule_id for f in check_posts([post], ruleset)] == ["promotion.endorsement"]
+    tagged = PostForCheck("Y", "1", caption="Pagi yang cerah", hashtags=("diskon50persen",))
+    assert [(f.rule_id, f.evidence_field) for f in check_posts([tagged], ruleset)] == [
+        ("promotion.discount", "hashtags")
+    ]
