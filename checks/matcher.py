@@ -21,7 +21,7 @@ from checks.normalize import STEM_MARK, TOKEN_RE, FieldText, Tokenizer, collapse
 from checks.ruleset import TEXT_FIELDS, ConceptSpec, RegexSpec, RuleSet
 
 _EXCEPT = "!"  # prefix of the pseudo-concept holding a concept's 'except' phrases
-_GATE_CHARS = {"<paren>": "(", "<dollar>": "$", "<mention>": "@"}
+_GATE_CHARS = {"<paren>": "(", "<dollar>": "$", "<mention>": "@", "<quote>": "\"“”'‘’"}
 _DIGIT = re.compile(r"\d")
 _SPAN_REACH = 40  # chars before/after an evidence span an identifier match may start
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -236,7 +236,7 @@ class Matcher:
                 tuple(_GATE_CHARS[g] for g in spec.gate if g in _GATE_CHARS),
                 "<digit>" in spec.gate,
                 re.compile(spec.prefilter) if spec.prefilter else None,
-                bool(spec.gate) or spec.prefilter is not None,
+                bool(spec.gate),
             )
         )
 
@@ -408,16 +408,16 @@ class Matcher:
                             last = m.end()
                             found.append(self._regex_hit(concept, name, starts, m))
                     continue
-                if rx.gated:
-                    open_ = bool(rx.chars) and any(c in text for c in rx.chars)
+                if rx.gated:  # any one gate item opens it
+                    open_ = any(c in text for chars in rx.chars for c in chars)
                     if not open_ and rx.digit:
                         open_ = _DIGIT.search(text) is not None
                     if not open_ and rx.words:
                         open_ = not rx.words.isdisjoint(scanned.keys)
-                    if not open_ and rx.prefilter is not None:
-                        open_ = rx.prefilter.search(subject) is not None
                     if not open_:
                         continue
+                if rx.prefilter is not None and rx.prefilter.search(subject) is None:
+                    continue  # and the prefilter must be found as well
                 found.extend(
                     self._regex_hit(concept, name, starts, m) for m in rx.pattern.finditer(subject)
                 )

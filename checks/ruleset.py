@@ -34,7 +34,9 @@ TEXT_FIELDS = POST_FIELDS + PROFILE_FIELDS
 # Structural concepts read a non-text field: a true boolean or a non-empty list.
 STRUCTURAL_FIELDS = ("is_sponsored", "sponsor_users", "tagged_users", "is_business_account")
 # Special gate / anchor words (see RegexSpec).
-SPECIAL_WORDS = frozenset({"<digit>", "<paren>", "<dollar>", "<mention>", "<number>", "<alnum>"})
+SPECIAL_WORDS = frozenset(
+    {"<digit>", "<paren>", "<dollar>", "<mention>", "<quote>", "<number>", "<alnum>"}
+)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 
 
@@ -49,9 +51,9 @@ class RegexSpec:
     ``anchor``: the match starts at a token with one of these words (or a token class:
     "<number>" starts with a digit, "<alnum>" mixes letters and digits, "<mention>" is an
     @account); the regex is then tried only at those tokens. Otherwise ``gate``: words one of
-    which must be in the field (or "<digit>", "<paren>", "<dollar>", "<mention>" characters) for
-    the regex to scan the field. ``prefilter``: a cheap regex (starting with a literal, e.g.
-    ``\(\s?\d``) searched first. None of these: it scans every field it is read from.
+    which must be in the field (or "<digit>", "<paren>", "<dollar>", "<mention>", "<quote>"
+    characters) for the regex to scan the field; ``prefilter``, a cheap regex (e.g.
+    ``\(\s?\d``), must be found as well. None of these: it scans every field it reads.
     """
 
     pattern: str
