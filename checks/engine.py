@@ -323,8 +323,3 @@ def _shows_identifier(scan: Scan, plan: _Plan, fld: str, span: tuple[int, int] |
     if span is None:
         return False
     return plan.matcher.matches_in_span(scan, plan.identifiers, fld, span[0], span[1])
-
-
-def explain_many(posts: Sequence[PostForCheck], ruleset: RuleSet) -> Mapping[str, Explanation]:
-    """Explanations keyed by shortcode (evaluation and debugging)."""
-    return {p.shortcode: explain_post(p, ruleset) for p in posts}
