@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from checks.evidence import mask_evidence
+from checks.evidence import age_numbers, identifying_words, mask_evidence
 from checks.matcher import Hit, Matcher, Scan
 from checks.ruleset import PROFILE_FIELDS, Clause, RuleSet, RuleSpec, SuppressionSpec
 from checks.scoring import risk_score
@@ -162,7 +162,7 @@ def _decide(
     for rule, support in fired:
         fld, text, span, norm = _evidence(scan, support)
         if rule.check == "patient_privacy" or _shows_identifier(scan, plan, fld, norm):
-            text = mask_evidence(text, _identifier_words(scan, fld, span, norm))
+            text = _masked(scan, fld, text, norm)
         flags.append(
             Flag(
                 shortcode=shortcode,
@@ -286,10 +286,10 @@ def _evidence(
 
 def _shown(scan: Scan, plan: _Plan, support: Sequence[Hit]) -> str:
     """Evidence text for an explanation, masked when it may show a patient identifier."""
-    fld, text, span, norm = _evidence(scan, support)
+    fld, text, _, norm = _evidence(scan, support)
     if not _shows_identifier(scan, plan, fld, norm):
         return text
-    return mask_evidence(text, _identifier_words(scan, fld, span, norm))
+    return _masked(scan, fld, text, norm)
 
 
 # Concepts whose hits contain a patient's name or home town (masked word by word).
@@ -300,21 +300,32 @@ _NAME_CONCEPTS = (
     "town_mention",
     "town_name",
 )
+# Concepts whose hits hold a patient's age (numbers masked).
+_AGE_CONCEPTS = ("identifier_age", "identifier_age_bare")
 
 
-def _identifier_words(
-    scan: Scan, fld: str, span: tuple[int, int] | None, norm: tuple[int, int] | None
-) -> list[tuple[int, int]]:
-    """Spans (relative to the evidence text) of the names and towns the rules found in it."""
-    if span is None or norm is None:
+def _masked(scan: Scan, fld: str, text: str, norm: tuple[int, int] | None) -> str:
+    """Evidence with identifiers masked, including the names and ages the rules found in it."""
+    return mask_evidence(
+        text,
+        identifying_words(_hit_texts(scan, fld, norm, _NAME_CONCEPTS)),
+        age_numbers(_hit_texts(scan, fld, norm, _AGE_CONCEPTS)),
+    )
+
+
+def _hit_texts(
+    scan: Scan, fld: str, norm: tuple[int, int] | None, concepts: Sequence[str]
+) -> list[str]:
+    """The original text of the hits of ``concepts`` that overlap the evidence span."""
+    if norm is None or fld not in scan.fields:
         return []
     text = scan.fields[fld].text
     out = []
-    for concept in _NAME_CONCEPTS:
+    for concept in concepts:
         for h in scan.get(concept):
             if h.field == fld and h.start < norm[1] and norm[0] < h.end:
-                start, end = text.raw_span(max(h.start, norm[0]), min(h.end, norm[1]))
-                out.append((start - span[0], end - span[0]))
+                start, end = text.raw_span(h.start, h.end)
+                out.append(text.raw[start:end])
     return out
 
 
