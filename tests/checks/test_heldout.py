@@ -14,7 +14,7 @@ from checks import RuleSet
 from checks.evaluate import evaluate_corpus
 
 HERE = Path(__file__).parent
-SETS = ["heldout", "heldout_b", "heldout_c"]
+SETS = ["heldout", "heldout_b", "heldout_c", "heldout_d"]
 
 
 @pytest.mark.parametrize("name", SETS)
