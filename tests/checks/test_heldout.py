@@ -14,7 +14,7 @@ from checks import RuleSet
 from checks.evaluate import evaluate_corpus
 
 HERE = Path(__file__).parent
-SETS = ["heldout", "heldout_b", "heldout_c", "heldout_d"]
+SETS = ["heldout", "heldout_b", "heldout_c", "heldout_d", "heldout_e"]
 
 
 @pytest.mark.parametrize("name", SETS)
