@@ -11,7 +11,7 @@ from pathlib import Path
 from medsos_audit import __version__
 
 # Each name is a module in medsos_audit/commands/ with add_parser(subparsers) and run(args) -> int.
-COMMANDS = ["run", "evaluate", "collect", "verify_evidence"]
+COMMANDS = ["run", "evaluate", "collect", "verify_evidence", "purge", "serve", "users"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,7 @@ from checks import RuleSet, load_ruleset
 from extract.registry import RegistryLoad, load_registry
 from extract.snapshot import ParsedFile, Scan, parse_files, scan
 from medsos_audit.progress import NoProgress, Progress
+from medsos_audit.review.sync import import_decisions
 from medsos_audit.runs import finish_run, start_run
 from medsos_audit.settings import Settings
 from transform.accounts import apply_registry
@@ -122,6 +123,20 @@ def build_audit(
     return audit.build_weeks(con, chosen), signals
 
 
+def apply_decisions(con: duckdb.DuckDBPyConnection, settings: Settings) -> set[str]:
+    """Imports the review desk's new decisions; returns the weeks whose audit rows they change
+    (a dismissed flag no longer counts as a violation)."""
+    imported = import_decisions(con, settings)
+    if not imported:
+        return set()
+    rows = con.execute(
+        "SELECT DISTINCT p.post_week FROM (SELECT shortcode FROM review_log "
+        "ORDER BY imported_at DESC, seq DESC LIMIT ?) AS r JOIN posts AS p USING (shortcode)",
+        [imported],
+    ).fetchall()
+    return {str(w) for (w,) in rows}
+
+
 def load_snapshot(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -135,6 +150,7 @@ def load_snapshot(
     """Imports an instaloader-layout folder and brings flags and audit tables up to date."""
     summary = ImportSummary()
     summary.registry_changes = apply_registry(con, registry)
+    decided_weeks = apply_decisions(con, settings)
     summary.load, found, summary.files_already_loaded = import_files(
         con, settings, snapshot_dir, run_id, progress=progress, source=source
     )
@@ -142,7 +158,7 @@ def load_snapshot(
     summary.media_files = found.media_files
     ruleset = load_ruleset(settings.rules_dir)
     summary.checks = run_checks(con, ruleset, run_id, progress=progress)
-    weeks = summary.load.weeks_touched | summary.checks.weeks_touched
+    weeks = summary.load.weeks_touched | summary.checks.weeks_touched | decided_weeks
     summary.weeks_rebuilt, summary.signals = build_audit(
         con, ruleset, weeks, everything=summary.registry_changes > 0
     )
