@@ -84,7 +84,7 @@ def test_mkek_staff_see_every_branch(client: TestClient, desk_settings: Settings
     sign_in(client, desk_settings, MKEK)
     everything = queue_flags(client.get("/queue").text)
     assert everything >= YOGYA_FLAGS | MEDAN_FLAGS
-    assert len(everything) == 13
+    assert len(everything) == 14
 
 
 def test_a_form_without_the_sessions_csrf_token_is_rejected(
