@@ -23,11 +23,14 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from medsos_audit.dag_callbacks import notify_operator
+
 DEFAULT_ARGS = {
     "owner": "medsos-audit",
     "retries": 2,
     "retry_delay": timedelta(minutes=5),
     "pool": "warehouse",
+    "on_failure_callback": notify_operator,
 }
 
 

@@ -44,6 +44,7 @@ from extract.collect.state import unknown_names
 from extract.evidence import LandedFile, Manifest, record_run, sha256_file
 from extract.registry import RegistryLoad
 from extract.snapshot import POST_FILE, PROFILE_FILE, read_document
+from medsos_audit.mail import queue_and_send_alerts
 from medsos_audit.pipeline import ImportSummary, load_snapshot
 from medsos_audit.progress import NoProgress, Progress
 from medsos_audit.runs import finish_run, start_run, utcnow
@@ -319,6 +320,8 @@ def _finish(
     partial = partial or bool(load and load.skipped)
     status = "partial" if partial else "success"
     finish_run(con, run_id, status, summary.counts(), result.stop_reason)
+    # After the run is recorded: a mail failure leaves messages queued, never fails the load.
+    queue_and_send_alerts(con, settings, run_id)
     return summary
 
 
