@@ -57,7 +57,7 @@ def test_every_dag_file_parses_with_tags_owners_retries_and_one_active_run(tmp_p
     for path, found in report.items():
         assert found["errors"] == {}, path  # type: ignore[index]
         dags.update(found["dags"])  # type: ignore[index]
-    assert sorted(dags) == ["collect_posts", "weekly_audit"]
+    assert sorted(dags) == ["collect_posts", "retention_purge", "weekly_audit"]
     for dag_id, info in dags.items():
         assert info["tags"] and "medsos-audit" in info["tags"], dag_id
         assert info["owners"] == ["medsos-audit"], dag_id

@@ -69,3 +69,18 @@ def test_collect_posts_fans_out_in_chunks_and_loads_once(
     ]
     assert _rows(warehouse, "SELECT count(*) FROM posts") == [(26,)]
     assert _rows(warehouse, "SELECT kind, status FROM runs") == [("collect", "success")]
+
+
+def test_retention_purge_runs_and_logs_counts(airflow_home: Path, tmp_path: Path) -> None:
+    home = tmp_path / "var"
+    sample = {"snapshot": str(SEEDS / "snapshot"), "week": "2026-W47"}
+    assert (
+        run_dag(airflow_home, "weekly_audit", sample, MEDSOS_HOME=str(home))["state"] == "success"
+    )
+    env = {"MEDSOS_HOME": str(home), "MEDSOS_RETENTION_WEEKS": "520"}
+    result = run_dag(airflow_home, "retention_purge", {}, **env)
+    assert result["state"] == "success", result
+    warehouse = home / "warehouse.duckdb"
+    # nothing of the sample (November 2026) is past ten years, and the purge says so
+    assert _rows(warehouse, "SELECT posts, raw_files FROM purge_log") == [(0, 0)]
+    assert _rows(warehouse, "SELECT status FROM runs WHERE kind = 'purge'") == [("success",)]
