@@ -14,9 +14,25 @@ $(STAMP): pyproject.toml constraints.txt
 		-c constraints.txt -e '.[airflow,dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-## demo: install pinned dependencies and run the weekly audit on the embedded sample
+# Airflow for the demo lives under var/ (gitignored): SQLite metadata DB, no scheduler to start.
+AIRFLOW_ENV := AIRFLOW_HOME=$(MEDSOS_HOME)/airflow AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING
+DEMO_WEEK ?= 2026-W47
+
+## demo: install pinned dependencies and run weekly_audit through Airflow on the embedded sample
 demo: $(STAMP)
-	$(BIN)/medsos-audit run --registry seeds/registry.csv --snapshot seeds/snapshot
+	@mkdir -p $(MEDSOS_HOME)/airflow && chmod 700 $(MEDSOS_HOME)
+	@echo "preparing Airflow (metadata DB and pools under $(MEDSOS_HOME)/airflow)"
+	@$(AIRFLOW_ENV) $(BIN)/airflow db migrate > $(MEDSOS_HOME)/airflow/db-migrate.log 2>&1 \
+		|| (tail -40 $(MEDSOS_HOME)/airflow/db-migrate.log; exit 1)
+	@$(AIRFLOW_ENV) $(BIN)/airflow pools set warehouse 1 "DuckDB has one writer" > /dev/null 2>&1
+	@$(AIRFLOW_ENV) $(BIN)/airflow pools set instagram 2 "chunks talking to Instagram" > /dev/null 2>&1
+	@echo "running weekly_audit for $(DEMO_WEEK) with airflow dags test (log: $(MEDSOS_HOME)/airflow/demo-run.log)"
+	@$(AIRFLOW_ENV) $(BIN)/airflow dags test weekly_audit \
+		-c '{"snapshot": "$(CURDIR)/seeds/snapshot", "week": "$(DEMO_WEEK)"}' \
+		> $(MEDSOS_HOME)/airflow/demo-run.log 2>&1 \
+		|| (tail -60 $(MEDSOS_HOME)/airflow/demo-run.log; exit 1)
+	@$(BIN)/python -m medsos_audit.demo --week $(DEMO_WEEK)
 
 ## test: lint, types and the whole suite, exactly what CI runs
 test: $(STAMP) lint types unit

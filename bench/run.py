@@ -96,7 +96,7 @@ def _table(results: list[dict[str, Any]]) -> None:
             f"{r['ratio_rerun_first']:>9.3f} {r['pipeline_posts_per_second']:>8} "
             f"{r['pipeline']['peak_rss_mb']:>11.0f}"
         )
-    slowest = max(v for r in results for v in r["dag_parse_seconds"].values()) if results else 0
+    slowest = max((v for r in results for v in r["dag_parse_seconds"].values()), default=0.0)
     print(f"slowest DAG file parse: {slowest:.3f} s")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,8 +117,3 @@ def read_corpus(folder: Path) -> Corpus:
         if not (folder / name).is_file():
             raise CorpusMissingError(f"{folder}: missing {name}")
     return Corpus(read_posts(folder / POSTS_FILE), read_registry(folder / REGISTRY_FILE))
-
-
-def posts_only(corpus: Sequence[LabeledPost]) -> list[PostForCheck]:
-    """The PostForCheck of each labeled post."""
-    return [item.post for item in corpus]

@@ -25,8 +25,10 @@ _EMOJI = (
     "\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2b55\u2190-\u21ff\u2934\u2935"
     "\u3030\u303d\u3297\u3299\U0001f000-\U0001f2ff\u2605\u2606"
 )
-TOKEN_RE = re.compile(rf"[#@]?\w[\w{ZERO_WIDTH}]*|[{_EMOJI}]")
+TOKEN_RE = re.compile(rf"@\w[\w.]*\w|[#@]?\w[\w{ZERO_WIDTH}]*|[{_EMOJI}]")
 _RUN_RE = re.compile(r"([^\W\d_])\1+")
+# "150rb" -> "rb", "rm123456" -> "rm", "45yo" -> "yo": the letters of a number-word are a key too
+_NUMBER_WORD = re.compile(r"^(?:(\d+)([^\W\d_]+)|([^\W\d_]+)(\d+))")
 STEM_MARK = "~"
 
 
@@ -90,8 +92,10 @@ class Morphology:
 class Tokenizer:
     """Turns normalised text into tokens and each distinct token into its lookup keys (cached)."""
 
-    def __init__(self, morph: Morphology) -> None:
+    def __init__(self, morph: Morphology, stem_vocab: frozenset[str] | None = None) -> None:
         self.morph = morph
+        # Only stems some lexicon term uses become keys (None: every stem, for inspection).
+        self.stem_vocab = stem_vocab
         self._slang = {collapse(k): collapse(v) for k, v in morph.slang.items()}
         self._emoji = {k.replace("\ufe0f", ""): collapse(v) for k, v in morph.emoji.items()}
         self._cache: dict[str, frozenset[str]] = {}
@@ -115,6 +119,9 @@ class Tokenizer:
         if expanded:
             keys.update(expanded.split())
             base = expanded if " " not in expanded else base
+        shaped = _NUMBER_WORD.match(base)
+        if shaped:
+            keys.add(shaped.group(2) or shaped.group(3))
         bases = [base]
         # Clitics are cut before and after collapsing: "diskonnya" collapses to "diskonya".
         for form in (word, base):
@@ -126,8 +133,13 @@ class Tokenizer:
                     keys.add(stem)
                     bases.append(stem)
                     break
-        for form in bases:
-            keys.update(STEM_MARK + stem for stem in self._stems(form))
+        vocab = self.stem_vocab
+        if vocab is None or vocab:
+            for form in bases:
+                for stem in self._stems(form):
+                    key = STEM_MARK + stem
+                    if vocab is None or key in vocab:
+                        keys.add(key)
         return frozenset(keys)
 
     def _stems(self, word: str) -> set[str]:

@@ -24,6 +24,7 @@ POST_FIELDS = (
     "caption",
     "accessibility_caption",
     "hashtags",
+    "mentions",
     "location",
     "tagged_users",
     "sponsor_users",
@@ -32,11 +33,34 @@ PROFILE_FIELDS = ("biography", "full_name", "external_url", "business_category",
 TEXT_FIELDS = POST_FIELDS + PROFILE_FIELDS
 # Structural concepts read a non-text field: a true boolean or a non-empty list.
 STRUCTURAL_FIELDS = ("is_sponsored", "sponsor_users", "tagged_users", "is_business_account")
+# Special gate / anchor words (see RegexSpec).
+SPECIAL_WORDS = frozenset(
+    {"<digit>", "<paren>", "<dollar>", "<mention>", "<quote>", "<number>", "<alnum>"}
+)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 
 
 class RulesError(ValueError):
     """A rules file is missing, unreadable or invalid; the message names the file and item."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegexSpec:
+    r"""One regex of a concept and where it may match (which decides what it costs).
+
+    ``anchor``: the match starts at a token with one of these words (or a token class:
+    "<number>" starts with a digit, "<alnum>" mixes letters and digits, "<mention>" is an
+    @account); the regex is then tried only at those tokens. Otherwise ``gate``: words one of
+    which must be in the field (or "<digit>", "<paren>", "<dollar>", "<mention>", "<quote>"
+    characters) for the regex to scan the field; ``prefilter``, a cheap regex (e.g.
+    ``\(\s?\d``), must be found as well. None of these: it scans every field it reads.
+    """
+
+    pattern: str
+    cased: bool = False  # read NFKC text with its case kept (codes, initials)
+    gate: tuple[str, ...] = ()
+    anchor: tuple[str, ...] = ()
+    prefilter: str | None = None  # a quick regex that must be found before the full one runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +70,7 @@ class ConceptSpec:
     name: str
     source: str
     terms: tuple[str, ...] = ()
-    regex: tuple[str, ...] = ()
-    cased_regex: tuple[str, ...] = ()  # read NFKC text with its case kept (codes, initials)
+    regex: tuple[RegexSpec, ...] = ()
     affixes: bool = False  # single-word terms also match affixed forms (di-, me-, -kan ...)
     except_terms: tuple[str, ...] = ()  # phrases that cancel an overlapping hit ("harga diri")
     field: str | None = None  # structural: is_sponsored, sponsor_users, ...
@@ -268,6 +291,11 @@ def _str_list(where: str, what: str, value: Any) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [value]
+    if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+        # YAML reads bare no/yes/on/off/y/n as booleans: make the author quote them
+        raise RulesError(
+            f"{where}: {what} has a yes/no value; quote words like 'no', 'on', 'off', 'y'"
+        )
     if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
         raise RulesError(f"{where}: {what} must be a list of strings")
     return tuple(str(v) for v in value)
@@ -289,15 +317,23 @@ def _concept(src: str, name: str, spec: Any) -> ConceptSpec:
     _only_keys(
         where,
         spec,
-        {"terms", "regex", "cased_regex", "affixes", "except", "field", "hashtags", "note"},
+        {
+            "terms",
+            "regex",
+            "cased_regex",
+            "gate",
+            "anchor",
+            "affixes",
+            "except",
+            "field",
+            "hashtags",
+            "note",
+        },
     )
-    regexes = _str_list(where, "regex", spec.get("regex"))
-    cased = _str_list(where, "cased_regex", spec.get("cased_regex"))
-    for pattern in regexes + cased:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise RulesError(f"{where}: bad regex {pattern!r}: {exc}") from exc
+    gate = _str_list(where, "gate", spec.get("gate"))
+    anchor = _str_list(where, "anchor", spec.get("anchor"))
+    regexes = _regexes(where, "regex", spec.get("regex"), False, gate, anchor)
+    regexes += _regexes(where, "cased_regex", spec.get("cased_regex"), True, gate, anchor)
     fld = spec.get("field")
     if fld is not None and fld not in STRUCTURAL_FIELDS:
         raise RulesError(f"{where}: field must be one of {STRUCTURAL_FIELDS}, got {fld!r}")
@@ -306,15 +342,54 @@ def _concept(src: str, name: str, spec: Any) -> ConceptSpec:
         source=src,
         terms=tuple(t.strip() for t in _str_list(where, "terms", spec.get("terms")) if t.strip()),
         regex=regexes,
-        cased_regex=cased,
         affixes=bool(spec.get("affixes", False)),
         except_terms=_str_list(where, "except", spec.get("except")),
         field=fld,
         hashtags=bool(spec.get("hashtags", True)),
     )
-    if not (concept.terms or concept.regex or concept.cased_regex or concept.field):
+    if not (concept.terms or concept.regex or concept.field):
         raise RulesError(f"{where}: needs terms, regex, cased_regex or field")
     return concept
+
+
+def _regexes(
+    where: str,
+    what: str,
+    value: Any,
+    cased: bool,
+    gate: tuple[str, ...],
+    anchor: tuple[str, ...],
+) -> tuple[RegexSpec, ...]:
+    """Regex entries: a pattern, or {re: pattern, gate/anchor: [...]} overriding the concept's."""
+    out = []
+    items = [value] if isinstance(value, str | dict) else _list(where, what, value)
+    for item in items:
+        own_gate, own_anchor, prefilter = gate, anchor, None
+        if isinstance(item, dict):
+            _only_keys(f"{where}: {what}", item, {"re", "gate", "anchor", "prefilter"})
+            if "gate" in item or "anchor" in item or "prefilter" in item:
+                own_gate = _str_list(where, f"{what}.gate", item.get("gate"))
+                own_anchor = _str_list(where, f"{what}.anchor", item.get("anchor"))
+            prefilter = item.get("prefilter")
+            if prefilter is not None:
+                if not isinstance(prefilter, str):
+                    raise RulesError(f"{where}: {what}.prefilter must be a pattern")
+                try:
+                    re.compile(prefilter)
+                except re.error as exc:
+                    raise RulesError(f"{where}: bad prefilter {prefilter!r}: {exc}") from exc
+            item = item.get("re")
+        if not isinstance(item, str):
+            raise RulesError(f"{where}: {what} entries are patterns or {{re: ..., anchor: [...]}}")
+        try:
+            re.compile(item)
+        except re.error as exc:
+            raise RulesError(f"{where}: bad regex {item!r}: {exc}") from exc
+        bad = [w for w in own_gate + own_anchor if w.startswith("<") and w not in SPECIAL_WORDS]
+        if bad:
+            raise RulesError(f"{where}: unknown gate/anchor {bad}; known {sorted(SPECIAL_WORDS)}")
+        out.append(RegexSpec(item, cased, own_gate, own_anchor, prefilter))
+    return tuple(out)
 
 
 def _clauses(where: str, what: str, value: Any) -> tuple[Clause, ...]:

@@ -32,9 +32,11 @@ POST_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}_UTC(?:_\d+)?\.json
 PROFILE_FILE = re.compile(
     r"^(?P<username>[A-Za-z0-9._]{1,30})_(?P<userid>\d{1,20})\.json(?:\.xz)?$"
 )
-# What instaloader writes beside the JSON (pictures, videos, caption text, comments): not read.
+# What instaloader writes beside the JSON (pictures, videos, caption text, comments) and the
+# evidence manifest a collect run writes after loading: not read.
 MEDIA_FILE = re.compile(
-    r"\.(jpe?g|png|webp|heic|mp4|txt)$|_comments\.json$|^id$|^latest-stamps", re.IGNORECASE
+    r"\.(jpe?g|png|webp|heic|mp4|txt)$|_comments\.json$|^id$|^latest-stamps|^MANIFEST\.json$",
+    re.IGNORECASE,
 )
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a saved post is a few kB; anything this big is not one
 MAX_JSON_BYTES = 16 * 1024 * 1024  # limit after decompression (guards against an xz bomb)

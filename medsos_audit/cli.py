@@ -11,7 +11,17 @@ from pathlib import Path
 from medsos_audit import __version__
 
 # Each name is a module in medsos_audit/commands/ with add_parser(subparsers) and run(args) -> int.
-COMMANDS = ["run", "evaluate"]
+COMMANDS = [
+    "run",
+    "collect",
+    "report",
+    "alerts",
+    "evaluate",
+    "verify_evidence",
+    "purge",
+    "serve",
+    "users",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

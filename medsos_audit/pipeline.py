@@ -31,7 +31,9 @@ from checks.quality import (
 from extract.registry import RegistryLoad, load_registry
 from extract.snapshot import ParsedFile, Scan, SnapshotFile, parse_files, scan
 from medsos_audit.faults import fault_point
+from medsos_audit.mail import queue_and_send_alerts, queue_operator_notice, send_outbox
 from medsos_audit.progress import NoProgress, Progress
+from medsos_audit.review.sync import import_decisions
 from medsos_audit.runs import finish_run, start_run, utcnow
 from medsos_audit.settings import Settings
 from transform.accounts import sync_registry
@@ -294,19 +296,49 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> 
 def notify_operator(
     con: duckdb.DuckDBPyConnection, settings: Settings, subject: str, body: str, run_id: str
 ) -> bool:
-    """Queues an operator e-mail through the mail module's outbox; False while that module is
-    absent (issue 6 provides ``medsos_audit.mail.queue_operator_notice``)."""
-    try:
-        from medsos_audit.mail import queue_operator_notice
-    except ImportError:
-        log.warning("operator notice not queued (no mail module yet): %s", subject)
-        return False
+    """Queues an operator e-mail (MEDSOS_OPERATOR_EMAIL) and sends the outbox; False when it
+    could not be queued (the run's own outcome is recorded regardless)."""
     try:
         queue_operator_notice(con, settings, subject, body, run_id)
-    except Exception:  # the run's own outcome must still be recorded
+    except Exception:
         log.exception("operator notice could not be queued: %s", subject)
         return False
+    try:
+        send_outbox(con, settings)  # a failed send stays queued for the next run
+    except Exception:
+        log.exception("operator notice queued but not sent: %s", subject)
     return True
+
+
+def apply_decisions(
+    con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str = ""
+) -> set[str]:
+    """Imports the review desk's new decisions; returns the weeks whose audit rows they change
+    (a dismissed flag no longer counts as a violation).
+
+    The weeks of every decision imported since the last run that finished are also noted in
+    `pending_weeks`, so the audit rebuild happens even when a run imported decisions and died.
+    """
+    imported = import_decisions(con, settings)
+    new = con.execute(
+        "SELECT DISTINCT p.post_week FROM (SELECT shortcode FROM review_log "
+        "ORDER BY imported_at DESC, seq DESC LIMIT ?) AS r JOIN posts AS p USING (shortcode)",
+        [imported],
+    ).fetchall()
+    unfinished = con.execute(
+        "SELECT DISTINCT p.post_week FROM review_log AS r JOIN posts AS p USING (shortcode) "
+        "WHERE r.imported_at > coalesce((SELECT max(finished_at) FROM runs WHERE status IN "
+        "('success', 'partial', 'blocked')), '-infinity'::TIMESTAMP)"
+    ).fetchall()
+    weeks = {str(w) for (w,) in new}
+    owed = weeks | {str(w) for (w,) in unfinished}
+    if owed:
+        with transaction(con):
+            con.execute(
+                "INSERT OR IGNORE INTO pending_weeks SELECT unnest(?::VARCHAR[]), 'audit', ?, ?",
+                [sorted(owed), utcnow(), run_id],
+            )
+    return weeks
 
 
 def load_snapshot(
@@ -323,6 +355,7 @@ def load_snapshot(
     summary = ImportSummary()
     summary.registry_changes = apply_registry(con, registry, run_id)
     fault_point("registry.applied")
+    decided_weeks = apply_decisions(con, settings, run_id)
     summary.load, found, summary.files_already_loaded = import_files(
         con, settings, snapshot_dir, run_id, progress=progress, source=source
     )
@@ -332,7 +365,7 @@ def load_snapshot(
     fault_point("import.done")
     summary.checks = run_checks(con, ruleset, run_id, progress=progress)
     fault_point("checks.done")
-    weeks = summary.load.weeks_touched | summary.checks.weeks_touched
+    weeks = summary.load.weeks_touched | summary.checks.weeks_touched | decided_weeks
     summary.weeks_rebuilt, summary.signals = build_audit(
         con, ruleset, weeks, everything=summary.registry_changes > 0, run_id=run_id
     )
@@ -394,7 +427,9 @@ def _run_stages(
         problems = summary.skipped or summary.load.quarantined or registry.problems
         fault_point("run.before_finish")
         finish_run(con, run_id, "partial" if problems else "success", summary.counts())
+        queue_and_send_alerts(con, settings, run_id)
     else:
+        # nothing reaches the branches from a warehouse the gate does not trust: no alerts
         summary.blocked = "blocked by the data-quality gate: " + summary.gate.summary()
         notify_operator(con, settings, *_blocked_notice(settings, run_id, summary), run_id)
         finish_run(con, run_id, "blocked", summary.counts(), error=summary.blocked[:500])
@@ -454,7 +489,7 @@ def _blocked_notice(settings: Settings, run_id: str, summary: ImportSummary) -> 
     assert summary.gate is not None
     folder = settings.dq_dir / run_id
     reasons = "\n".join(f"- {line}" for line in summary.gate.reasons())
-    subject = f"[medsos-audit] Publikasi ditahan gerbang mutu data / publication blocked ({run_id})"
+    subject = f"Publikasi ditahan gerbang mutu data / publication blocked ({run_id})"
     body = (
         "Gerbang mutu data menahan publikasi tabel audit; salinan analis tidak diperbarui.\n"
         "The data-quality gate blocked publication of the audit tables; the analysts' copy was "

@@ -6,6 +6,10 @@ it ends (SIGKILL, OOM, power loss), so the next run can tell a dead run from a l
 trusting pids: a 'running' row whose lock can be taken (or whose lock file is gone) belongs to a
 dead process and is marked 'abandoned'. A live run (e.g. a collection landing files without
 holding the warehouse) keeps its lock and is left alone.
+
+A run started by Airflow (``airflow_run_id`` set) spans several task processes, so no process
+lock can say whether it lives: Airflow does (its task states, retries and failure callbacks),
+and such rows are neither locked nor marked here.
 """
 
 from __future__ import annotations
@@ -110,7 +114,10 @@ def abandon_dead_runs(con: duckdb.DuckDBPyConnection, by_run: str | None = None)
     if folder is None:
         return []
     running = [
-        r for (r,) in con.execute("SELECT run_id FROM runs WHERE status = 'running'").fetchall()
+        r
+        for (r,) in con.execute(
+            "SELECT run_id FROM runs WHERE status = 'running' AND airflow_run_id IS NULL"
+        ).fetchall()
     ]
     dead = [r for r in running if not is_alive(folder, r)]
     for run_id in dead:
@@ -135,7 +142,7 @@ def start_run(
 ) -> str:
     """Records a new run as 'running' (after marking dead runs 'abandoned') and returns its id."""
     run_id = run_id or new_run_id()
-    folder = lock_dir(con)
+    folder = lock_dir(con) if airflow_run_id is None else None
     abandon_dead_runs(con, by_run=run_id)
     if folder is not None:
         _held[run_id] = _take_lock(folder, run_id, kind)

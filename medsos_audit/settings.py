@@ -44,7 +44,10 @@ class Settings:
     retention_weeks: int = 26
     lookback_weeks: int = 12
     rules_dir: Path = SEEDS_DIR / "rules"
+    registry: Path = SEEDS_DIR / "registry.csv"
     lang: str = "id"
+    # The warehouse file the review desk reads (None: the published copy, else the warehouse).
+    review_source: Path | None = None
 
     @classmethod
     def from_env(
@@ -66,6 +69,8 @@ class Settings:
             raise SettingsError(f"MEDSOS_ALERT_MIN_SEVERITY must be one of {SEVERITIES}")
         session = env.get("MEDSOS_INSTAGRAM_SESSION")
         rules = env.get("MEDSOS_RULES_DIR")
+        registry = env.get("MEDSOS_REGISTRY")
+        review_source = env.get("MEDSOS_REVIEW_SOURCE")
         return cls(
             home=home,
             warehouse=wh,
@@ -77,7 +82,9 @@ class Settings:
             retention_weeks=_int(env, "MEDSOS_RETENTION_WEEKS", 26),
             lookback_weeks=_int(env, "MEDSOS_LOOKBACK_WEEKS", 12),
             rules_dir=Path(rules).resolve() if rules else SEEDS_DIR / "rules",
+            registry=Path(registry).resolve() if registry else SEEDS_DIR / "registry.csv",
             lang=env.get("MEDSOS_LANG", "id"),
+            review_source=Path(review_source).expanduser().resolve() if review_source else None,
         )
 
     def with_(self, **changes: object) -> Settings:
@@ -103,6 +110,11 @@ class Settings:
     @property
     def dq_dir(self) -> Path:
         return self.home / "dq"
+
+    @property
+    def review_db(self) -> Path:
+        """The review desk's own store (users, sessions, review log); never the warehouse."""
+        return self.home / "review" / "review.sqlite"
 
 
 def airflow_connection_uri(conn_id: str) -> str | None:

@@ -3,17 +3,15 @@ and stores their flags; a rule-set change re-checks everything."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
 import pyarrow as pa
 
-from checks import RuleSet, check_posts, check_profile, personal_share_signal
+from checks import RuleSet, check_profile, personal_share_signal
+from checks.parallel import CheckPool
 from checks.types import Flag, PostForCheck, ProfileForCheck
 from medsos_audit.runs import utcnow
 from warehouse import sqlfiles
@@ -21,7 +19,6 @@ from warehouse.db import transaction
 from warehouse.sqlfiles import sql
 
 BATCH = 20_000
-PARALLEL_FROM = 5_000
 SIGNAL_WINDOW_WEEKS = 12
 
 FLAG_SCHEMA = pa.schema(
@@ -82,38 +79,24 @@ def _post(row: tuple[object, ...]) -> PostForCheck:
     )
 
 
-_worker_rules: RuleSet | None = None
-
-
-def _init_worker(ruleset: RuleSet) -> None:
-    global _worker_rules
-    _worker_rules = ruleset
-
-
-def _check_chunk(posts: list[PostForCheck]) -> list[Flag]:
-    assert _worker_rules is not None
-    return check_posts(posts, _worker_rules)
-
-
-def _flags_for(posts: list[PostForCheck], ruleset: RuleSet, workers: int) -> list[Flag]:
-    if workers <= 1 or len(posts) < PARALLEL_FROM:
-        return check_posts(posts, ruleset)
-    size = max(1_000, len(posts) // (workers * 4))
-    chunks = [posts[i : i + size] for i in range(0, len(posts), size)]
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, ctx, initializer=_init_worker, initargs=(ruleset,)) as pool:
-        return [flag for chunk in pool.map(_check_chunk, chunks) for flag in chunk]
-
-
-def _pending_posts(
+def _pending_batches(
     con: duckdb.DuckDBPyConnection, version: str
 ) -> Iterator[tuple[list[PostForCheck], list[str]]]:
-    cursor = con.execute(sql(__file__, "pending_posts.sql"), {"version": version})
-    while True:
-        rows = cursor.fetchmany(BATCH)
-        if not rows:
-            return
-        yield [_post(r) for r in rows], [str(r[11]) for r in rows]
+    """The posts not yet checked by ``version``, BATCH at a time, never all in memory.
+
+    The pending set is fixed first (a numbered temp table), so writing flags between batches
+    cannot disturb what is read next.
+    """
+    sqlfiles.run(con, __file__, "pending_posts.sql", {"version": version})
+    total = int(con.execute("SELECT count(*) FROM pending_posts").fetchall()[0][0])
+    try:
+        for start in range(0, total, BATCH):
+            rows = con.execute(
+                sql(__file__, "pending_batch.sql"), {"lo": start, "hi": start + BATCH}
+            ).fetchall()
+            yield [_post(r) for r in rows], [str(r[11]) for r in rows]
+    finally:
+        con.execute("DROP TABLE IF EXISTS pending_posts")
 
 
 def check_pending(
@@ -125,19 +108,17 @@ def check_pending(
     on_progress: Callable[[int], None] | None = None,
 ) -> CheckResult:
     """Checks every post and profile whose flags were not computed by ``ruleset``'s version."""
-    workers = workers or min(os.cpu_count() or 1, 4)
     result = CheckResult()
-    # Materialise the pending list first: the writes below would disturb an open cursor.
-    batches = list(_pending_posts(con, ruleset.version))
-    for posts, weeks in batches:
-        week_of = {p.shortcode: w for p, w in zip(posts, weeks, strict=True)}
-        flags = _flags_for(posts, ruleset, workers)
-        _store(con, flags, [p.shortcode for p in posts], week_of, ruleset.version, run_id)
-        result.posts_checked += len(posts)
-        result.flags += len(flags)
-        result.weeks_touched |= set(weeks)
-        if on_progress:
-            on_progress(len(posts))
+    with CheckPool(ruleset, workers) as pool:
+        for posts, weeks in _pending_batches(con, ruleset.version):
+            week_of = {p.shortcode: w for p, w in zip(posts, weeks, strict=True)}
+            flags = pool.check(posts)
+            _store(con, flags, [p.shortcode for p in posts], week_of, ruleset.version, run_id)
+            result.posts_checked += len(posts)
+            result.flags += len(flags)
+            result.weeks_touched |= set(weeks)
+            if on_progress:
+                on_progress(len(posts))
     result.profiles_checked, profile_flags = _check_profiles(con, ruleset, run_id)
     result.flags += profile_flags
     return result

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import duckdb
 
 from warehouse import sqlfiles
 from warehouse.db import transaction
+from warehouse.retention import frozen_before
 
 
 def all_weeks(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -15,9 +17,19 @@ def all_weeks(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {w for (w,) in con.execute("SELECT DISTINCT post_week FROM posts").fetchall()}
 
 
+def _monday(week: str) -> date:
+    year, num = week.split("-W")
+    return date.fromisocalendar(int(year), int(num), 1)
+
+
 def build_weeks(con: duckdb.DuckDBPyConnection, weeks: Iterable[str]) -> int:
-    """Rebuilds the audit rows of ``weeks`` in one transaction; returns how many weeks."""
-    chosen = sorted(set(weeks))
+    """Rebuilds the audit rows of ``weeks`` in one transaction; returns how many weeks.
+
+    Weeks that began before the last retention purge are left as they are: their posts are
+    partly purged, so their audit rows are the frozen record of what was seen then.
+    """
+    frozen = frozen_before(con)
+    chosen = sorted(w for w in set(weeks) if frozen is None or _monday(w) >= frozen.date())
     if not chosen:
         return 0
     with transaction(con):

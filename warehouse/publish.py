@@ -49,6 +49,7 @@ PUBLISHED_TABLES = (
     "runs",
     "dq_results",
     "quarantine",
+    "flag_reviews",
     "published_info",
 )
 

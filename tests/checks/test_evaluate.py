@@ -114,3 +114,11 @@ def test_command_broken_corpus_exits_1(tmp_path: Path) -> None:
     (tmp_path / "posts.jsonl").write_text('{"labels": ["bogus"], "shortcode": "x"}\n')
     (tmp_path / "registry.csv").write_text(REGISTRY, encoding="utf-8")
     assert _run("--corpus", str(tmp_path), "--rules", str(RULES_DIR)) == 1
+
+
+def test_the_cli_entry_point_runs_evaluate(corpus: Path, tmp_path: Path) -> None:
+    from medsos_audit.cli import main
+
+    assert main(["evaluate", "--corpus", str(corpus), "--max-rows", "0"]) == 0
+    assert main(["evaluate", "--corpus", str(tmp_path / "missing")]) == 2
+    assert main(["evaluate"]) == 2  # --corpus is required

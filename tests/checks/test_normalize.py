@@ -10,7 +10,7 @@ from checks.normalize import STEM_MARK, Tokenizer, normalise_field
 
 @pytest.fixture(scope="module")
 def tokenizer(ruleset: RuleSet) -> Tokenizer:
-    return Tokenizer(ruleset.morphology)
+    return Tokenizer(ruleset.morphology)  # no stem vocabulary: every candidate stem is a key
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def test_version_is_declared_version_plus_content_hash(ruleset: RuleSet) -> None
 
 def test_any_edit_changes_the_version(rules_copy: Path, ruleset: RuleSet) -> None:
     assert load_ruleset(rules_copy).version == ruleset.version
-    _replace(rules_copy / "promotion.yaml", "cashback,", "cashback, kembalian,")
+    _replace(rules_copy / "promotion.yaml", "cashback, voucher,", "cashback, kembalian, voucher,")
     edited = load_ruleset(rules_copy)
     assert edited.declared_version == ruleset.declared_version
     assert edited.version != ruleset.version
@@ -42,7 +42,7 @@ def test_any_edit_changes_the_version(rules_copy: Path, ruleset: RuleSet) -> Non
 def test_an_edited_term_takes_effect_without_code(rules_copy: Path) -> None:
     post = PostForCheck("p1", "1", caption="Paket lebaran hemat, kembalian langsung ke rekening")
     assert check_posts([post], load_ruleset(rules_copy)) == []
-    _replace(rules_copy / "promotion.yaml", "cashback,", "cashback, kembalian,")
+    _replace(rules_copy / "promotion.yaml", "cashback, voucher,", "cashback, kembalian, voucher,")
     flags = check_posts([post], load_ruleset(rules_copy))
     assert [(f.rule_id, f.evidence) for f in flags] == [("promotion.discount", "kembalian")]
 
@@ -116,3 +116,9 @@ def test_every_rule_cites_a_fatwa_item_and_a_severity(ruleset: RuleSet) -> None:
         )
         assert rule.severity in ("ringan", "sedang", "berat")
         assert 0 <= rule.weight <= 100
+
+
+def test_bare_yaml_yes_no_words_must_be_quoted(rules_copy: Path) -> None:
+    _replace(rules_copy / "common.yaml", '"no", not,', "no, not,")
+    with pytest.raises(RulesError, match=r"common\.yaml: concept 'negation': terms has a yes/no"):
+        load_ruleset(rules_copy)

@@ -49,6 +49,10 @@ BOOKKEEPING: dict[str, set[str] | None] = {
     "quarantine": {"run_id", "quarantined_at"},
     "pending_weeks": {"run_id", "marked_at"},
     "published_info": None,
+    # message ids and file names carry the run id; what was sent to whom, and for which flags,
+    # must be the same
+    "outbox": {"message_id", "eml_path", "created_at", "sent_at", "run_id"},
+    "outbox_flags": {"message_id"},
 }
 
 

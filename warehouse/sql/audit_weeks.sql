@@ -1,6 +1,8 @@
 -- Rebuilds the weekly audit tables for the weeks in $weeks: delete the slice, insert it again.
--- A pure function of posts, flags and the current registry (active doctors and accounts).
--- A post counts once in flagged_posts, once in each check it has, once in each severity.
+-- A pure function of posts, flags, staff decisions and the current registry (active doctors
+-- and accounts). Flags staff dismissed do not count (flags_effective); a confirmed flag counts
+-- with the severity staff confirmed. A post counts once in flagged_posts, once in each check
+-- it has, once in each severity.
 CREATE OR REPLACE TEMP TABLE audit_post_facts AS
 WITH weeks AS (
     SELECT unnest($weeks::VARCHAR[]) AS post_week
@@ -18,14 +20,14 @@ SELECT
     coalesce(bool_or(f.check_name = 'testimonial_repost'), FALSE) AS testimonial_repost,
     coalesce(bool_or(f.check_name = 'personal_mixing'), FALSE) AS personal_mixing,
     coalesce(bool_or(f.check_name = 'patient_privacy'), FALSE) AS patient_privacy,
-    coalesce(bool_or(f.severity = 'ringan'), FALSE) AS ringan,
-    coalesce(bool_or(f.severity = 'sedang'), FALSE) AS sedang,
-    coalesce(bool_or(f.severity = 'berat'), FALSE) AS berat,
+    coalesce(bool_or(coalesce(f.confirmed_severity, f.severity) = 'ringan'), FALSE) AS ringan,
+    coalesce(bool_or(coalesce(f.confirmed_severity, f.severity) = 'sedang'), FALSE) AS sedang,
+    coalesce(bool_or(coalesce(f.confirmed_severity, f.severity) = 'berat'), FALSE) AS berat,
     coalesce(max(f.risk_score), 0) AS risk_score
 FROM posts AS p
 JOIN weeks AS w ON w.post_week = p.post_week
 JOIN monitored AS m ON m.owner_id = p.owner_id
-LEFT JOIN flags AS f ON f.shortcode = p.shortcode
+LEFT JOIN flags_effective AS f ON f.shortcode = p.shortcode
 GROUP BY ALL;
 
 DELETE FROM audit_weekly_account WHERE post_week IN (SELECT unnest($weeks::VARCHAR[]));

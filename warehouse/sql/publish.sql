@@ -73,6 +73,12 @@ CREATE TABLE published.quarantine AS
 SELECT run_id, shortcode, suite, expectation, details, quarantined_at
 FROM quarantine;
 
+CREATE TABLE published.flag_reviews AS
+SELECT
+    subject_key, check_name, shortcode, owner_id, npa, branch, status, severity, sanction,
+    dismiss_reason, escalate_to, decided_at, decided_by, rule_ids
+FROM flag_reviews;
+
 CREATE TABLE published.published_info AS
 SELECT
     $run_id::VARCHAR AS run_id,
