@@ -288,6 +288,32 @@ def gate_warehouse(
     return gate
 
 
+@dataclass
+class GateOutcome:
+    """The warehouse gate's verdict, the copy it let through, or why it blocked."""
+
+    gate: WarehouseGate
+    published: Published | None
+    blocked: str | None
+
+
+def gate_and_publish(
+    con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, *, today: date | None = None
+) -> GateOutcome:
+    """The last stages of any run that changed the warehouse: validate it, then publish the
+    analysts' copy, or, when the gate fails, publish nothing and tell the operator.
+
+    The caller records the run: 'blocked' (exit 1; in a DAG raise GateBlockedError, which no
+    retry can heal) when ``blocked`` is set.
+    """
+    gate = gate_warehouse(con, settings, run_id, today=today)
+    if gate.passed:
+        return GateOutcome(gate, publish(con, settings, run_id), None)
+    blocked = "blocked by the data-quality gate: " + gate.summary()
+    notify_operator(con, settings, *_blocked_notice(settings, run_id, gate), run_id)
+    return GateOutcome(gate, None, blocked)
+
+
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Published:
     """Swaps in the analysts' masked read-only copy at $MEDSOS_HOME/published/warehouse.duckdb."""
     return publish_copy(con, settings.published_path, run_id)
@@ -417,21 +443,19 @@ def _run_stages(
 ) -> ImportSummary:
     try:
         summary = load_snapshot(con, settings, snapshot_dir, run_id, registry, progress=progress)
-        summary.gate = gate_warehouse(con, settings, run_id, today=today)
-        if summary.gate.passed:
-            summary.published = publish(con, settings, run_id)
+        outcome = gate_and_publish(con, settings, run_id, today=today)
     except BaseException as exc:
         _fail(con, run_id, exc)
         raise
-    if summary.gate.passed:
+    summary.gate, summary.published = outcome.gate, outcome.published
+    summary.blocked = outcome.blocked
+    if summary.blocked is None:
         problems = summary.skipped or summary.load.quarantined or registry.problems
         fault_point("run.before_finish")
         finish_run(con, run_id, "partial" if problems else "success", summary.counts())
         queue_and_send_alerts(con, settings, run_id)
     else:
         # nothing reaches the branches from a warehouse the gate does not trust: no alerts
-        summary.blocked = "blocked by the data-quality gate: " + summary.gate.summary()
-        notify_operator(con, settings, *_blocked_notice(settings, run_id, summary), run_id)
         finish_run(con, run_id, "blocked", summary.counts(), error=summary.blocked[:500])
     return summary
 
@@ -485,10 +509,9 @@ def io_problem(exc: BaseException) -> str | None:
     )
 
 
-def _blocked_notice(settings: Settings, run_id: str, summary: ImportSummary) -> tuple[str, str]:
-    assert summary.gate is not None
+def _blocked_notice(settings: Settings, run_id: str, gate: WarehouseGate) -> tuple[str, str]:
     folder = settings.dq_dir / run_id
-    reasons = "\n".join(f"- {line}" for line in summary.gate.reasons())
+    reasons = "\n".join(f"- {line}" for line in gate.reasons())
     subject = f"Publikasi ditahan gerbang mutu data / publication blocked ({run_id})"
     body = (
         "Gerbang mutu data menahan publikasi tabel audit; salinan analis tidak diperbarui.\n"

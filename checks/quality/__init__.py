@@ -7,10 +7,16 @@ the runner imports it on the first validation.
 from checks.quality.raw import Quarantined, RawGate, validate_raw_batch
 from checks.quality.results import DqReport, record, report_for
 from checks.quality.runner import Validation, validate
-from checks.quality.warehouse import WarehouseGate, validate_warehouse, week_of
+from checks.quality.warehouse import (
+    GateBlockedError,
+    WarehouseGate,
+    validate_warehouse,
+    week_of,
+)
 
 __all__ = [
     "DqReport",
+    "GateBlockedError",
     "Quarantined",
     "RawGate",
     "Validation",

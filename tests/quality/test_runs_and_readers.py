@@ -98,6 +98,18 @@ def test_a_second_writer_is_refused_clearly_while_a_run_holds_the_warehouse(
     assert statuses(warehouse) == ["partial"]
 
 
+def test_a_run_started_by_airflow_is_left_to_airflow(tmp_path: Path) -> None:
+    con = connect(tmp_path / "warehouse.duckdb")
+    # its tasks are separate processes: the one that started it has already ended
+    dag_run = start_run(con, "weekly_audit", airflow_run_id="scheduled__2026-11-23")
+    later = start_run(con, "run")
+    statuses = dict(con.execute("SELECT run_id, status FROM runs").fetchall())
+    assert statuses == {dag_run: "running", later: "running"}
+    assert [p.name for p in (tmp_path / "locks").iterdir()] == [f"{later}.lock"]
+    finish_run(con, later, "success")
+    con.close()
+
+
 def test_a_finished_run_lets_go_of_its_lock(tmp_path: Path) -> None:
     con = connect(tmp_path / "warehouse.duckdb")
     run_id = start_run(con, "run")

@@ -105,6 +105,10 @@ def test_duplicate_posts_block_publication_exit_1_and_keep_blocking(
     failed = con.execute(
         "SELECT DISTINCT suite FROM dq_results WHERE NOT success ORDER BY 1"
     ).fetchall()
+    mail = con.execute(
+        "SELECT o.kind, r.status, o.subject FROM outbox AS o JOIN runs AS r USING (run_id) "
+        "ORDER BY r.started_at, o.kind"
+    ).fetchall()
     con.close()
     assert [s for s, _ in runs] == ["partial", "blocked", "blocked"]
     assert runs[1][1].startswith(
@@ -112,6 +116,13 @@ def test_duplicate_posts_block_publication_exit_1_and_keep_blocking(
     )
     assert failed == [("warehouse_posts",)]
     assert _published_run(home) == published  # the analysts' copy is the last good one
+    # the operator hears of each blocked run; the branches get no alert from them
+    assert {(kind, status) for kind, status, _ in mail} == {
+        ("alert", "partial"),
+        ("operator", "blocked"),
+    }
+    notices = [subject for kind, _, subject in mail if kind == "operator"]
+    assert len(notices) == 2 and all("publication blocked" in s for s in notices)
 
 
 def test_a_post_whose_account_is_not_registered_blocks(sampled: tuple[Path, Path]) -> None:
