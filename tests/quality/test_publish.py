@@ -126,3 +126,13 @@ def test_the_docs_name_every_published_table() -> None:
     assert set(PUBLISHED_TABLES) <= named
     for table, columns in PRIVATE_ONLY.items():
         assert all(c in named for c in columns), table
+
+
+def test_the_review_desk_reads_its_findings_from_the_copy(published: Path) -> None:
+    from medsos_audit.review.source import load_snapshot
+
+    copy = load_snapshot(published / "published" / "warehouse.duckdb", "published")
+    con = duckdb.connect(str(published / "warehouse.duckdb"), read_only=True)
+    flags = con.execute("SELECT count(*) FROM flags").fetchall()[0][0]
+    con.close()
+    assert copy.flags == flags > 0
