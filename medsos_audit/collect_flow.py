@@ -45,7 +45,7 @@ from extract.evidence import LandedFile, Manifest, record_run, sha256_file
 from extract.registry import RegistryLoad
 from extract.snapshot import POST_FILE, PROFILE_FILE, read_document
 from medsos_audit.mail import queue_and_send_alerts
-from medsos_audit.pipeline import ImportSummary, load_snapshot
+from medsos_audit.pipeline import ImportSummary, gate_and_publish, load_snapshot
 from medsos_audit.progress import NoProgress, Progress
 from medsos_audit.runs import finish_run, start_run, utcnow
 from medsos_audit.settings import Settings
@@ -78,6 +78,7 @@ class CollectSummary:
     manifest: Manifest | None
     load: ImportSummary | None = None
     statuses: Counter[str] = field(default_factory=Counter)
+    blocked: str | None = None  # why the data-quality gate held publication back
 
     @property
     def checkpoint(self) -> bool:
@@ -85,8 +86,8 @@ class CollectSummary:
 
     @property
     def exit_code(self) -> int:
-        """1 when a checkpoint needs a person to clear it in a browser, else 0 (CONTRACT)."""
-        return 1 if self.checkpoint else 0
+        """1 when a checkpoint needs a person in a browser or the gate blocked (CONTRACT)."""
+        return 1 if self.checkpoint or self.blocked else 0
 
     def counts(self) -> dict[str, Any]:
         r = self.result
@@ -316,6 +317,12 @@ def _finish(
     commit_state(con, run_id, latest, utcnow())
     summary = CollectSummary(run_id, result, manifest, load)
     summary.statuses.update(str(o.status) for o in latest)
+    outcome = gate_and_publish(con, settings, run_id)
+    summary.blocked = outcome.blocked
+    if outcome.blocked is not None:
+        # nothing reaches the branches from a warehouse the gate does not trust: no alerts
+        finish_run(con, run_id, "blocked", summary.counts(), outcome.blocked[:500])
+        return summary
     partial = result.stopped is not None or any(s in FAILED_STATUSES for s in summary.statuses)
     partial = partial or bool(load and load.skipped)
     status = "partial" if partial else "success"

@@ -23,7 +23,13 @@ from extract.collect.login import find_session, make_instaloader
 from extract.exceptions import RateLimitedError
 from extract.registry import load_registry
 from medsos_audit import collect_flow
-from medsos_audit.pipeline import build_audit, load_snapshot, run_checks
+from medsos_audit.pipeline import (
+    apply_decisions,
+    build_audit,
+    gate_and_publish,
+    load_snapshot,
+    run_checks,
+)
 from medsos_audit.progress import LogProgress
 from medsos_audit.runs import finish_run, start_run, utcnow
 from medsos_audit.settings import Settings, airflow_connection_uri
@@ -183,19 +189,78 @@ def check_posts(run_id: str) -> dict[str, Any]:
     }
 
 
-def build_audit_tables(week: str, touched: list[str]) -> dict[str, Any]:
-    """Rebuilds the audited week and every week touched by late data."""
+def build_audit_tables(medsos_run: str, week: str, touched: list[str]) -> dict[str, Any]:
+    """Rebuilds the audited week and every week touched by late data or decisions."""
     from checks import load_ruleset
 
     cfg = settings()
     con = connect(cfg.warehouse)
     try:
+        apply_decisions(con, cfg, medsos_run)
         weeks, signals = build_audit(
-            con, load_ruleset(cfg.rules_dir), {week, *touched}, everything=False
+            con,
+            load_ruleset(cfg.rules_dir),
+            {week, *touched},
+            everything=False,
+            run_id=medsos_run,
         )
     finally:
         con.close()
     return {"weeks_rebuilt": weeks, "account_signals": signals}
+
+
+def check_data(medsos_run: str) -> dict[str, Any]:
+    """The warehouse gate, then the analysts' copy; raises GateBlockedError when it blocks."""
+    from checks.errors import GateBlockedError
+
+    cfg = settings()
+    con = connect(cfg.warehouse)
+    try:
+        outcome = gate_and_publish(con, cfg, medsos_run)
+        if outcome.blocked is not None:
+            finish_run(con, medsos_run, "blocked", {}, error=outcome.blocked[:500])
+            raise GateBlockedError(outcome.blocked)
+    finally:
+        con.close()
+    published = outcome.published
+    return {"published": str(published.path) if published else None}
+
+
+def render_reports(week: str) -> dict[str, Any]:
+    """Writes every branch's report of ``week`` (HTML, XLSX, CSV)."""
+    from medsos_audit.report import build_reports
+
+    cfg = settings()
+    con = connect(cfg.warehouse)
+    try:
+        written = build_reports(con, cfg, week, progress=LogProgress(log))
+    finally:
+        con.close()
+    return {"reports": [str(r.html) for r in written]}
+
+
+def send_mail(medsos_run: str, week: str) -> dict[str, Any]:
+    """Queues each branch's weekly report and new alerts, sends the outbox, ends the run."""
+    from medsos_audit.mail import queue_and_send_alerts, queue_weekly_reports
+
+    cfg = settings()
+    con = connect(cfg.warehouse)
+    try:
+        reports = queue_weekly_reports(con, cfg, week, medsos_run)
+        delivery = queue_and_send_alerts(con, cfg, medsos_run)
+        counts = {
+            "week": week,
+            "weekly_reports_queued": reports,
+            "alerts_queued": delivery.alerts_queued,
+            "flags_alerted": delivery.flags_alerted,
+            "sent": delivery.sent.sent,
+            "written": delivery.sent.written,
+            "failed": delivery.sent.failed,
+        }
+        finish_run(con, medsos_run, "success", counts)
+    finally:
+        con.close()
+    return counts
 
 
 def finish_weekly(run_id: str, status: str, counts: dict[str, Any]) -> None:

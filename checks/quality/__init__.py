@@ -4,15 +4,11 @@ Importing this package does not import Great Expectations (2-3 s; DAG files must
 the runner imports it on the first validation.
 """
 
+from checks.errors import GateBlockedError
 from checks.quality.raw import Quarantined, RawGate, validate_raw_batch
 from checks.quality.results import DqReport, record, report_for
 from checks.quality.runner import Validation, validate
-from checks.quality.warehouse import (
-    GateBlockedError,
-    WarehouseGate,
-    validate_warehouse,
-    week_of,
-)
+from checks.quality.warehouse import WarehouseGate, validate_warehouse, week_of
 
 __all__ = [
     "DqReport",

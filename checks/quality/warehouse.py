@@ -33,11 +33,6 @@ if TYPE_CHECKING:
 REASONS_SHOWN = 5
 
 
-class GateBlockedError(RuntimeError):
-    """The warehouse gate failed: nothing is published. Retrying cannot help (a DAG's
-    ExceptionRetryPolicy names this class); fixing the data can."""
-
-
 def shift_week(week: str, weeks: int) -> str:
     """The ISO week ``weeks`` after (or before, when negative) 'YYYY-Www'."""
     year, num = week.split("-W")

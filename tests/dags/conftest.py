@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 
 from medsos_audit.settings import REPO_ROOT
+from tests.medsos_audit.mail.smtp_server import smtp
+
+__all__ = ["smtp"]
 
 DAGS = REPO_ROOT / "dags"
 BIN = Path(sys.executable).parent

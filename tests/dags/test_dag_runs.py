@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import SEEDS
 from tests.dags.conftest import run_dag
+from tests.medsos_audit.mail.smtp_server import SmtpServer
 
 pytestmark = pytest.mark.slow
 
@@ -26,11 +27,22 @@ def _rows(warehouse: Path, sql: str) -> list[tuple[object, ...]]:
         con.close()
 
 
-def test_weekly_audit_runs_over_the_embedded_sample(airflow_home: Path, tmp_path: Path) -> None:
+def test_weekly_audit_runs_over_the_embedded_sample_and_mails_each_branch_once(
+    airflow_home: Path, tmp_path: Path, smtp: SmtpServer
+) -> None:
     home = tmp_path / "var"
     conf = {"snapshot": str(SEEDS / "snapshot"), "week": "2026-W47"}
-    result = run_dag(airflow_home, "weekly_audit", conf, MEDSOS_HOME=str(home))
+    env = {
+        "MEDSOS_HOME": str(home),
+        "AIRFLOW_CONN_SMTP_DEFAULT": (
+            f"smtp://127.0.0.1:{smtp.port}?disable_ssl=true&disable_tls=true"
+            "&from_email=medsos-audit@idi.example"
+        ),
+        "MEDSOS_OPERATOR_EMAIL": "ops@idi.example",
+    }
+    result = run_dag(airflow_home, "weekly_audit", conf, **env)
     assert result["state"] == "success", result
+    assert set(result["tasks"].values()) == {"success"}
     warehouse = home / "warehouse.duckdb"
     assert _rows(warehouse, "SELECT count(*) FROM posts") == [(27,)]
     assert _rows(warehouse, "SELECT DISTINCT post_week FROM audit_weekly_branch ORDER BY 1") == [
@@ -39,6 +51,27 @@ def test_weekly_audit_runs_over_the_embedded_sample(airflow_home: Path, tmp_path
         ("2026-W47",),
     ]
     assert _rows(warehouse, "SELECT kind, status FROM runs") == [("weekly_audit", "success")]
+    reports = sorted(p.name for p in (home / "reports" / "2026-W47").glob("*"))
+    assert [n for n in reports if n.endswith(".html")] == [
+        "idi-cabang-medan.html",
+        "idi-cabang-semarang.html",
+        "idi-cabang-yogyakarta.html",
+    ]
+    assert (home / "published" / "warehouse.duckdb").is_file()
+    received = {(m.rcpt_tos[0], m.message["Subject"].split(":")[0]) for m in smtp.inbox.messages}
+    assert {to for to, _ in received} == {
+        "etik.medan@idi-cabang.example",
+        "etik.semarang@idi-cabang.example",
+        "etik.yogyakarta@idi-cabang.example",
+    }
+    kinds = _rows(warehouse, "SELECT kind, count(*) FROM outbox GROUP BY 1 ORDER BY 1")
+    assert kinds == [("alert", 3), ("weekly_report", 3)]
+    assert len(smtp.inbox.messages) == 6
+    # the same week again: same tables, nothing sent twice
+    again = run_dag(airflow_home, "weekly_audit", {"week": "2026-W47"}, **env)
+    assert again["state"] == "success", again
+    assert len(smtp.inbox.messages) == 6
+    assert _rows(warehouse, "SELECT count(*) FROM outbox") == [(6,)]
 
 
 def test_collect_posts_fans_out_in_chunks_and_loads_once(
