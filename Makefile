@@ -18,15 +18,19 @@ $(STAMP): pyproject.toml constraints.txt
 AIRFLOW_ENV := AIRFLOW_HOME=$(MEDSOS_HOME)/airflow AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING
 DEMO_WEEK ?= 2026-W47
+# the metadata DB is migrated once per Airflow version (from the lock file)
+AIRFLOW_READY = $(MEDSOS_HOME)/airflow/.ready-$(shell grep -i '^apache-airflow==' constraints.txt | cut -d= -f3)
 
 ## demo: install pinned dependencies and run weekly_audit through Airflow on the embedded sample
 demo: $(STAMP)
 	@mkdir -p $(MEDSOS_HOME)/airflow && chmod 700 $(MEDSOS_HOME)
-	@echo "preparing Airflow (metadata DB and pools under $(MEDSOS_HOME)/airflow)"
-	@$(AIRFLOW_ENV) $(BIN)/airflow db migrate > $(MEDSOS_HOME)/airflow/db-migrate.log 2>&1 \
-		|| (tail -40 $(MEDSOS_HOME)/airflow/db-migrate.log; exit 1)
-	@$(AIRFLOW_ENV) $(BIN)/airflow pools set warehouse 1 "DuckDB has one writer" > /dev/null 2>&1
-	@$(AIRFLOW_ENV) $(BIN)/airflow pools set instagram 2 "chunks talking to Instagram" > /dev/null 2>&1
+	@test -f $(AIRFLOW_READY) || ( \
+		echo "preparing Airflow (metadata DB and pools under $(MEDSOS_HOME)/airflow)" && \
+		($(AIRFLOW_ENV) $(BIN)/airflow db migrate > $(MEDSOS_HOME)/airflow/db-migrate.log 2>&1 \
+			|| (tail -40 $(MEDSOS_HOME)/airflow/db-migrate.log; exit 1)) && \
+		$(AIRFLOW_ENV) $(BIN)/airflow pools set warehouse 1 "DuckDB has one writer" >/dev/null 2>&1 && \
+		$(AIRFLOW_ENV) $(BIN)/airflow pools set instagram 2 "chunks against Instagram" >/dev/null 2>&1 && \
+		touch $(AIRFLOW_READY))
 	@echo "running weekly_audit for $(DEMO_WEEK) with airflow dags test (log: $(MEDSOS_HOME)/airflow/demo-run.log)"
 	@$(AIRFLOW_ENV) $(BIN)/airflow dags test weekly_audit \
 		-c '{"snapshot": "$(CURDIR)/seeds/snapshot", "week": "$(DEMO_WEEK)"}' \
