@@ -41,7 +41,7 @@ from transform.flags import CheckResult, check_pending, refresh_signals
 from transform.load import LoadResult, known_files, load_parsed
 from warehouse import audit
 from warehouse.db import WarehouseError, connect, transaction
-from warehouse.publish import Published
+from warehouse.publish import Published, is_current
 from warehouse.publish import publish as publish_copy
 
 log = logging.getLogger("medsos_audit")
@@ -89,6 +89,7 @@ class ImportSummary:
             "weeks_rebuilt": self.weeks_rebuilt,
             "registry_changes": self.registry_changes,
             "published": self.published is not None,
+            "publication_current": self.gate is None and self.blocked is None,
         }
 
 
@@ -290,11 +291,19 @@ def gate_warehouse(
 
 @dataclass
 class GateOutcome:
-    """The warehouse gate's verdict, the copy it let through, or why it blocked."""
+    """The warehouse gate's verdict, the copy it let through, or why it blocked.
 
-    gate: WarehouseGate
+    ``gate`` is None when the copy was already current: nothing to validate, nothing to publish.
+    """
+
+    gate: WarehouseGate | None
     published: Published | None
     blocked: str | None
+
+    @property
+    def current(self) -> bool:
+        """The analysts' copy already held exactly this data; the gate was not needed."""
+        return self.gate is None and self.blocked is None
 
 
 def gate_and_publish(
@@ -305,7 +314,14 @@ def gate_and_publish(
 
     The caller records the run: 'blocked' (exit 1; in a DAG raise GateBlockedError, which no
     retry can heal) when ``blocked`` is set.
+
+    The gate guards publication, so when the warehouse holds exactly the data of the copy already
+    published (a re-run over files already loaded) both are skipped: that is what makes a re-run
+    nearly free. Weeks still owing the gate wait for the next run that changes something.
     """
+    if is_current(con, settings.published_path):
+        log.info("warehouse unchanged since the last publication: gate and copy skipped")
+        return GateOutcome(None, None, None)
     gate = gate_warehouse(con, settings, run_id, today=today)
     if gate.passed:
         return GateOutcome(gate, publish(con, settings, run_id), None)
@@ -406,11 +422,14 @@ def run_snapshot(
     progress: Progress | None = None,
     airflow_run_id: str | None = None,
     today: date | None = None,
+    send_alerts: bool = True,
 ) -> tuple[str, RegistryLoad, ImportSummary]:
     """The `run` command end to end: one run record around :func:`load_snapshot`, then the
     warehouse gate and, when it passes, the analysts' copy (``summary.blocked`` says why not).
 
     A full disk or a permission error anywhere comes out as a WarehouseError with a clear text.
+    ``send_alerts=False`` leaves the e-mail stage to a later `alerts` run (the benchmark times
+    the non-network path only).
     """
     registry = load_registry(registry_path)
     try:
@@ -421,7 +440,9 @@ def run_snapshot(
         args = {"registry": str(registry_path), "snapshot": str(snapshot_dir)}
         run_id = start_run(con, "run", args, airflow_run_id=airflow_run_id)
         fault_point("run.started")
-        summary = _run_stages(con, settings, snapshot_dir, run_id, registry, progress, today)
+        summary = _run_stages(
+            con, settings, snapshot_dir, run_id, registry, progress, today, send_alerts
+        )
         return run_id, registry, summary
     except (OSError, duckdb.Error) as exc:
         problem = io_problem(exc)
@@ -440,6 +461,7 @@ def _run_stages(
     registry: RegistryLoad,
     progress: Progress | None,
     today: date | None,
+    send_alerts: bool = True,
 ) -> ImportSummary:
     try:
         summary = load_snapshot(con, settings, snapshot_dir, run_id, registry, progress=progress)
@@ -453,7 +475,8 @@ def _run_stages(
         problems = summary.skipped or summary.load.quarantined or registry.problems
         fault_point("run.before_finish")
         finish_run(con, run_id, "partial" if problems else "success", summary.counts())
-        queue_and_send_alerts(con, settings, run_id)
+        if send_alerts:
+            queue_and_send_alerts(con, settings, run_id)
     else:
         # nothing reaches the branches from a warehouse the gate does not trust: no alerts
         finish_run(con, run_id, "blocked", summary.counts(), error=summary.blocked[:500])

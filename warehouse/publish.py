@@ -52,6 +52,9 @@ PUBLISHED_TABLES = (
     "flag_reviews",
     "published_info",
 )
+# What the fingerprint leaves out: run bookkeeping (every run adds a row to `runs`, every gate to
+# `dq_results`) and the publication's own stamp. A run that changed nothing else publishes nothing.
+UNFINGERPRINTED = ("runs", "dq_results", "published_info")
 
 
 @dataclass
@@ -102,6 +105,38 @@ def refresh_masked_posts(con: duckdb.DuckDBPyConnection) -> int:
     return len(rows)
 
 
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of everything the analysts' copy is made from: row count and the sum of row
+    hashes of each published table, the masking code's version and the publication SQL.
+
+    One aggregate scan per table in DuckDB (about 40 ms at 50,000 posts); any insert, update or
+    delete changes it.
+    """
+    digest = hashlib.sha256()
+    digest.update(mask_version().encode())
+    digest.update(sqlfiles.sql(__file__, "publish.sql").encode())
+    for name in PUBLISHED_TABLES:
+        if name in UNFINGERPRINTED:
+            continue
+        # identifiers from the allow-list above; HUGEINT sum: identical rows do not cancel out
+        rows, total = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {name} AS t"
+        ).fetchall()[0]
+        digest.update(f"{name}:{rows}:{total};".encode())
+    return digest.hexdigest()
+
+
+def is_current(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
+    """True when the copy at ``target`` was published from exactly the warehouse's present data
+    (the fingerprint recorded at the last publication matches, and the file is there)."""
+    if not target.is_file():
+        return False
+    last = con.execute(
+        "SELECT fingerprint FROM publications ORDER BY published_at DESC LIMIT 1"
+    ).fetchall()
+    return bool(last) and last[0][0] == fingerprint(con)
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -128,6 +163,7 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Publis
     """Writes the masked analysts' copy of the warehouse and swaps it in at ``target``."""
     masked = refresh_masked_posts(con)
     fault_point("publish.masked")
+    stamp = fingerprint(con)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(FOLDER_MODE)
@@ -154,4 +190,6 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Publis
     tmp.replace(target)
     _fsync(folder)  # the rename itself is durable only once the folder is synced
     fault_point("publish.swapped")
+    # recorded after the swap: a crash before this line only costs the next run a re-publication
+    con.execute("INSERT INTO publications VALUES (?, ?, ?)", [run_id, utcnow(), stamp])
     return Published(target, rows, masked)

@@ -76,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(key.replace("_", " "), str(value))
     console.print(table)
     console.print(f"warehouse: {settings.warehouse}")
-    console.print(f"data quality: {settings.dq_dir / run_id / 'index.html'}")
+    if summary.gate is None and not summary.blocked:
+        console.print("nothing changed since the last publication: gate and copy skipped")
+    else:
+        console.print(f"data quality: {settings.dq_dir / run_id / 'index.html'}")
     if summary.blocked:
         console.print(summary.blocked, markup=False, style="red")
         console.print("nothing published; the analysts' copy is unchanged")

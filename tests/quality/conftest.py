@@ -49,6 +49,8 @@ BOOKKEEPING: dict[str, set[str] | None] = {
     "quarantine": {"run_id", "quarantined_at"},
     "pending_weeks": {"run_id", "marked_at"},
     "published_info": None,
+    # one row per publication: a run killed between the swap and this row publishes once more
+    "publications": None,
     # message ids and file names carry the run id; what was sent to whom, and for which flags,
     # must be the same
     "outbox": {"message_id", "eml_path", "created_at", "sent_at", "run_id"},

@@ -15,7 +15,11 @@ import pytest
 from tests.conftest import SEEDS
 from tests.quality.conftest import add_posts, dump, run_child, run_here, statuses
 
-NO_RUNS = {"runs": None, "dq_results": None}  # compare data, not bookkeeping of the failed run
+NO_RUNS = {
+    "runs": None,
+    "dq_results": None,
+    "publications": None,
+}  # compare data, not bookkeeping of the failed run
 CLEAR = "cannot write: "
 
 

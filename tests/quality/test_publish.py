@@ -115,8 +115,34 @@ def test_only_new_or_edited_captions_are_masked_again(tmp_path: Path) -> None:
     )
     save_post(later / "agus.internist", edit)
     _, _, late = run_snapshot(settings, REGISTRY, later)
-    masked = [s.published.masked for s in (first, again, late) if s.published is not None]
-    assert masked == [27, 0, 1]
+    assert again.published is None and again.gate is None  # nothing changed: nothing to mask
+    masked = [s.published.masked for s in (first, late) if s.published is not None]
+    assert masked == [27, 1]
+
+
+def test_a_rerun_that_changes_nothing_skips_the_gate_and_keeps_the_copy(tmp_path: Path) -> None:
+    settings = Settings.from_env(env={"MEDSOS_HOME": str(tmp_path / "home")})
+    run_snapshot(settings, REGISTRY, SEEDS / "snapshot")
+    copy = settings.published_path
+    before = copy.stat().st_mtime_ns, copy.read_bytes()
+    run_id, _, again = run_snapshot(settings, REGISTRY, SEEDS / "snapshot")
+    assert again.gate is None and again.published is None and again.blocked is None
+    assert again.counts()["publication_current"] is True
+    assert (copy.stat().st_mtime_ns, copy.read_bytes()) == before
+    assert not (settings.dq_dir / run_id).exists()  # no gate ran, so no gate report
+    # any change to what is published -- here an edit no run made -- brings both back
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute("UPDATE posts SET likes = 424242")
+    con.close()
+    _, _, changed = run_snapshot(settings, REGISTRY, SEEDS / "snapshot")
+    assert changed.gate is not None and changed.published is not None
+    con = duckdb.connect(str(copy), read_only=True)
+    assert con.execute("SELECT DISTINCT likes FROM posts").fetchall() == [(424242,)]
+    con.close()
+    # a copy deleted by hand is published again even though the warehouse did not change
+    copy.unlink()
+    _, _, restored = run_snapshot(settings, REGISTRY, SEEDS / "snapshot")
+    assert restored.published is not None and copy.is_file()
 
 
 def test_the_docs_name_every_published_table() -> None:
