@@ -43,14 +43,16 @@ def _dagparse(folder: str) -> dict[str, float]:
 
 
 def main() -> int:
-    from bench.run import peak_rss_mb
+    from bench.memory import PeakTreeRss, own_peak_mb
 
     name, *args = sys.argv[1:]
     if name == "dagparse":
         print(json.dumps(_dagparse(*args)))
         return 0
-    result = _baseline(*args) if name == "baseline" else _pipeline(*args)
-    result["peak_rss_mb"] = peak_rss_mb()
+    with PeakTreeRss(interval=0.05) as tree:
+        result = _baseline(*args) if name == "baseline" else _pipeline(*args)
+    result["peak_rss_mb"] = tree.peak_mb  # main process and its workers together, at one moment
+    result["main_process_peak_rss_mb"] = own_peak_mb()
     print(json.dumps(result))
     return 0
 

@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -98,13 +97,6 @@ def _table(results: list[dict[str, Any]]) -> None:
         )
     slowest = max((v for r in results for v in r["dag_parse_seconds"].values()), default=0.0)
     print(f"slowest DAG file parse: {slowest:.3f} s")
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process plus its largest child, in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round((own + child) / 1024, 1)
 
 
 if __name__ == "__main__":

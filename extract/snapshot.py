@@ -14,10 +14,12 @@ import lzma
 import multiprocessing
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,6 +45,7 @@ MAX_JSON_BYTES = 16 * 1024 * 1024  # limit after decompression (guards against a
 MAX_CAPTION_CHARS = 20_000  # Instagram allows 2,200; a longer caption is not Instagram's
 PARALLEL_FROM = 2_000  # below this many files one process is faster than starting workers
 CHUNK = 256
+IN_FLIGHT = 40  # chunks per worker ahead of the consumer: busy through a batch load, bounded
 
 
 class SnapshotError(ValueError):
@@ -68,6 +71,8 @@ class ParsedFile:
     post: PostRow | None = None
     profile: ProfileRow | None = None
     error: str | None = None
+    # the post's flags, when a worker already checked it (transform.prechecked): loaded with it
+    flags: list[Any] | None = None
 
 
 @dataclass
@@ -227,8 +232,28 @@ def parse_file(file: SnapshotFile, tz: str) -> ParsedFile:
     return result
 
 
-def _parse_chunk(files: list[SnapshotFile], tz: str) -> list[ParsedFile]:
-    return [parse_file(f, tz) for f in files]
+Enrich = Callable[[list[ParsedFile]], None]
+
+
+@dataclass(frozen=True)
+class WorkerTask:
+    """More work for the parse workers on each parsed chunk, e.g. the compliance checks.
+
+    ``init(*initargs)`` runs once per worker process (and once here when parsing in-process);
+    ``enrich`` then runs on every parsed chunk and may fill in ParsedFile fields. Both must be
+    module-level functions, which is what lets the spawned workers find them.
+    """
+
+    init: Callable[..., None]
+    initargs: tuple[Any, ...]
+    enrich: Enrich
+
+
+def _parse_chunk(files: list[SnapshotFile], tz: str, enrich: Enrich | None) -> list[ParsedFile]:
+    parsed = [parse_file(f, tz) for f in files]
+    if enrich is not None:
+        enrich(parsed)
+    return parsed
 
 
 def parse_files(
@@ -238,18 +263,40 @@ def parse_files(
     workers: int | None = None,
     min_parallel: int = PARALLEL_FROM,
     on_progress: Callable[[int], None] | None = None,
+    task: WorkerTask | None = None,
 ) -> Iterator[ParsedFile]:
-    """Parses ``files`` (in worker processes when there are many), yielding results in order."""
+    """Parses ``files`` (in worker processes when there are many), yielding results in order.
+
+    At most a few chunks per worker are in flight: parsed rows wait in the workers' queue only
+    while the consumer is busy with a batch, so memory stays flat however many files there are.
+    """
     if workers is None:
         workers = min(os.cpu_count() or 1, 4)
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    enrich = task.enrich if task else None
     if workers <= 1 or len(files) < min_parallel:
-        results: Iterable[list[ParsedFile]] = (_parse_chunk(c, tz) for c in chunks)
+        if task:
+            task.init(*task.initargs)
+        results: Iterable[list[ParsedFile]] = (_parse_chunk(c, tz, enrich) for c in chunks)
         yield from _emit(results, on_progress)
         return
     ctx = multiprocessing.get_context("spawn")  # no fork of a process that holds DuckDB threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        yield from _emit(pool.map(_parse_chunk, chunks, [tz] * len(chunks)), on_progress)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=task.init if task else None,
+        initargs=task.initargs if task else (),
+    ) as pool:
+        window = workers * IN_FLIGHT
+        pending: deque[Future[list[ParsedFile]]] = deque()
+        queued = iter(chunks)
+        for chunk in islice(queued, window):
+            pending.append(pool.submit(_parse_chunk, chunk, tz, enrich))
+        while pending:
+            done = pending.popleft().result()
+            for chunk in islice(queued, 1):
+                pending.append(pool.submit(_parse_chunk, chunk, tz, enrich))
+            yield from _emit([done], on_progress)
 
 
 def _emit(

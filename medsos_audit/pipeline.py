@@ -39,6 +39,7 @@ from medsos_audit.settings import Settings
 from transform.accounts import sync_registry
 from transform.flags import CheckResult, check_pending, refresh_signals
 from transform.load import LoadResult, known_files, load_parsed
+from transform.prechecked import checks_task
 from warehouse import audit
 from warehouse.db import WarehouseError, connect, transaction
 from warehouse.publish import Published, is_current
@@ -117,14 +118,27 @@ def import_files(
     result = LoadResult()
     batch: list[ParsedFile] = []
     now = utcnow()  # one time window for every batch of the run: one suite, built once
+    ruleset = _ruleset_or_none(settings)
+    task = checks_task(ruleset) if ruleset else None
+    version = ruleset.version if ruleset else None
     with prog.stage("import", len(todo)) as advance:
-        for parsed in parse_files(todo, settings.tz, on_progress=advance):
+        for parsed in parse_files(todo, settings.tz, on_progress=advance, task=task):
             batch.append(parsed)
             if len(batch) >= LOAD_BATCH:
-                result.merge(_gate_and_load(con, batch, [], run_id, source, report, now))
+                result.merge(_gate_and_load(con, batch, [], run_id, source, report, now, version))
                 batch = []
-        result.merge(_gate_and_load(con, batch, aside, run_id, source, report, now))
+        result.merge(_gate_and_load(con, batch, aside, run_id, source, report, now, version))
     return result, found, len(found.files) - len(todo)
+
+
+def _ruleset_or_none(settings: Settings) -> RuleSet | None:
+    """The rule set the parse workers check new posts with; None when it does not load (the
+    checks stage then loads it again and reports the problem where it always did)."""
+    try:
+        return load_ruleset(settings.rules_dir)
+    except Exception:
+        log.warning("rule set did not load; new posts are checked in the checks stage")
+        return None
 
 
 def gate_raw_batch(
@@ -151,6 +165,7 @@ def _gate_and_load(
     source: str,
     report: DqReport,
     now: datetime,
+    rule_version: str | None = None,
 ) -> LoadResult:
     if not batch and not aside:
         return LoadResult()
@@ -170,6 +185,7 @@ def _gate_and_load(
         source,
         quarantine=gate.quarantined,
         in_transaction=record_results,
+        rule_version=rule_version,
     )
     fault_point("import.batch_loaded")
     return loaded
@@ -406,6 +422,9 @@ def load_snapshot(
     ruleset = load_ruleset(settings.rules_dir)
     fault_point("import.done")
     summary.checks = run_checks(con, ruleset, run_id, progress=progress)
+    # the posts the parse workers checked were stored with their batch: count them here
+    summary.checks.posts_checked += summary.load.posts_checked
+    summary.checks.flags += summary.load.flags
     fault_point("checks.done")
     weeks = summary.load.weeks_touched | summary.checks.weeks_touched | decided_weeks
     summary.weeks_rebuilt, summary.signals = build_audit(

@@ -147,6 +147,11 @@ def _store(
 
 
 def _flag_table(flags: Sequence[Flag], week_of: dict[str, str]) -> pa.Table:
+    return flag_table(flags, [week_of.get(f.shortcode or "") for f in flags])
+
+
+def flag_table(flags: Sequence[Flag], weeks: Sequence[str | None]) -> pa.Table:
+    """``flags`` as an Arrow table of the flags columns, with each flag's post week."""
     return pa.table(
         {
             "shortcode": [f.shortcode for f in flags],
@@ -161,7 +166,7 @@ def _flag_table(flags: Sequence[Flag], week_of: dict[str, str]) -> pa.Table:
             "span_end": [f.span_end for f in flags],
             "fatwa_ref": [f.fatwa_ref for f in flags],
             "risk_score": [f.risk_score for f in flags],
-            "post_week": [week_of.get(f.shortcode or "") for f in flags],
+            "post_week": list(weeks),
         },
         schema=FLAG_SCHEMA,
     )

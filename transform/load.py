@@ -12,7 +12,9 @@ import pyarrow as pa
 from extract.snapshot import ParsedFile, SnapshotFile
 from medsos_audit.faults import fault_point
 from transform.accounts import Observation, resolve_owners
+from transform.flags import flag_table
 from transform.normalise import POST_COLUMNS, PROFILE_COLUMNS
+from warehouse import sqlfiles
 from warehouse.db import transaction
 from warehouse.sqlfiles import sql
 
@@ -69,6 +71,8 @@ class LoadResult:
     new_posts: int = 0
     changed_posts: int = 0
     profiles: int = 0
+    posts_checked: int = 0  # posts whose flags the parse workers computed, stored with the load
+    flags: int = 0
     weeks_touched: set[str] = field(default_factory=set)
     loaded_shortcodes: set[str] = field(default_factory=set)
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -78,6 +82,8 @@ class LoadResult:
         self.new_posts += other.new_posts
         self.changed_posts += other.changed_posts
         self.profiles += other.profiles
+        self.posts_checked += other.posts_checked
+        self.flags += other.flags
         self.weeks_touched |= other.weeks_touched
         self.loaded_shortcodes |= other.loaded_shortcodes
         self.skipped.extend(other.skipped)
@@ -114,6 +120,7 @@ def load_parsed(
     *,
     quarantine: Mapping[str, Sequence[tuple[str, str, str]]] | None = None,
     in_transaction: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+    rule_version: str | None = None,
 ) -> LoadResult:
     """Loads one batch of parsed files in one transaction and records every file's outcome.
 
@@ -121,6 +128,8 @@ def load_parsed(
     data-quality gate: such a row is not loaded, its failures go to `quarantine` and its file is
     recorded 'quarantined'. ``in_transaction`` runs inside the same transaction (the gate's
     `dq_results` rows), so a crash keeps all of the batch's bookkeeping or none of it.
+    ``rule_version`` is the rule set the parse workers checked the posts with (ParsedFile.flags):
+    those flags are stored in the same transaction, so the checks stage skips these posts.
     """
     result = LoadResult()
     held = quarantine or {}
@@ -160,6 +169,8 @@ def load_parsed(
                 outcomes.append((p.file, "loaded", None, shortcode))
         if posts:
             _load_posts(con, posts, run_id, result)
+            if rule_version is not None:
+                _store_prechecked(con, posts, rule_version, run_id, result)
         if profiles:
             _load_profiles(con, profiles, run_id, result)
         _record_files(con, outcomes, run_id)
@@ -199,6 +210,42 @@ def _load_posts(
     finally:
         con.unregister("stage_posts")
     result.loaded_shortcodes |= {str(s) for s in columns["shortcode"]}
+
+
+def _store_prechecked(
+    con: duckdb.DuckDBPyConnection,
+    posts: list[ParsedFile],
+    version: str,
+    run_id: str,
+    result: LoadResult,
+) -> None:
+    checked = [p for p in posts if p.flags is not None and p.post is not None]
+    if not checked:
+        return
+    stage = pa.table(
+        {
+            "shortcode": [p.post.shortcode for p in checked if p.post],
+            "content_hash": [p.post.content_hash for p in checked if p.post],
+            "source_file": [p.file.path for p in checked],
+        }
+    )
+    flags = [(f, p.file.path, p.post.post_week) for p in checked if p.post for f in p.flags or ()]
+    table = flag_table([f for f, _, _ in flags], [w for _, _, w in flags])
+    table = table.append_column("source_file", pa.array([s for _, s, _ in flags], pa.string()))
+    con.register("stage_prechecked", stage)
+    con.register("stage_preflags", table)
+    try:
+        sqlfiles.run(con, __file__, "store_prechecked.sql", {"version": version})
+        result.posts_checked += _count(con.execute("SELECT count(*) FROM stage_checked"))
+        result.flags += _count(con.execute("SELECT count(*) FROM stage_flags"))
+        params = {"now": datetime.now(UTC).replace(tzinfo=None), "run_id": run_id}
+        sqlfiles.run(con, __file__, "replace_post_flags.sql", {**params, "version": version})
+        fault_point("load.prechecked")
+    finally:
+        con.unregister("stage_prechecked")
+        con.unregister("stage_preflags")
+        con.execute("DROP TABLE IF EXISTS stage_checked")
+        con.execute("DROP TABLE IF EXISTS stage_flags")
 
 
 def _load_profiles(

@@ -27,7 +27,8 @@ from tests.quality.conftest import (
     statuses,
 )
 
-# (point[@n-th arrival]) -- boundaries between stages, and inside the load, check and publish
+# (point[@n-th arrival]) -- boundaries between stages, and inside the load (new posts are checked
+# by the parse workers and their flags stored with the load: load.prechecked) and publish
 # stages (batches of 25 files and 20 posts: the scenario has 77 files and 67 posts).
 FRESH_POINTS = [
     "run.started",
@@ -40,8 +41,8 @@ FRESH_POINTS = [
     "load.before_commit@3",
     "import.batch_loaded@3",
     "import.done",
-    "checks.batch_done@1",
-    "checks.batch_done@3",
+    "load.prechecked@1",
+    "load.prechecked@3",
     "checks.done",
     "audit.signals_done",
     "audit.built",
@@ -55,7 +56,7 @@ SECOND_RUN_POINTS = [
     "registry.applied",
     "load.before_commit@1",
     "import.done",
-    "checks.batch_done@1",
+    "load.prechecked@1",
     "audit.built",
     "gate.recorded",
     "publish.copied",
@@ -177,7 +178,7 @@ def test_a_run_killed_at_an_arbitrary_moment_then_run_again_equals_a_clean_run(
     _compare(clean, tmp_path)
 
 
-@pytest.mark.parametrize("point", ["load.before_commit@2", "checks.batch_done@2", "audit.built"])
+@pytest.mark.parametrize("point", ["load.before_commit@2", "load.prechecked@2", "audit.built"])
 def test_an_exception_inside_a_stage_fails_the_run_and_the_next_run_completes_it(
     fresh: tuple[Path, Path], tmp_path: Path, point: str
 ) -> None:
