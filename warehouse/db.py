@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import takewhile
 from pathlib import Path
 
 import duckdb
@@ -17,8 +18,17 @@ class WarehouseError(RuntimeError):
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Creates ``path`` (and parents) readable by the service user only (0700)."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Creates ``path`` (and parents) readable by the service user only (0700).
+
+    Parents that already exist keep their mode (one may be the user's own folder).
+    """
+    # mkdir(parents=True) would give the parents it creates the umask's mode (e.g. 0755 for
+    # $MEDSOS_HOME/dq/ above dq/<run_id>/): create each missing folder itself instead.
+    missing = list(takewhile(lambda p: not p.exists(), [path, *path.parents]))
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)  # exist_ok: another process may be quicker
+        folder.chmod(0o700)  # mkdir's mode is narrowed by the umask, never widened
+    path.mkdir(exist_ok=True)  # raises when ``path`` is a file
     path.chmod(0o700)
     return path
 

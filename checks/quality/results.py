@@ -23,6 +23,7 @@ import jinja2
 
 from checks.quality.runner import Validation
 from medsos_audit.runs import is_run_id, utcnow
+from warehouse.db import ensure_private_dir
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -71,7 +72,7 @@ class DqReport:
 
     def add(self, label: str, validation: Validation, weeks: list[str] | None = None) -> Entry:
         """Writes GX's result JSON for ``validation`` and refreshes the run's index.html."""
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_private_dir(self.folder)
         name = f"{len(self.entries) + 1:03d}-{label}.json"
         document = {"label": label, "weeks": weeks, "result": validation.document}
         _write_private(self.folder / name, json.dumps(document, indent=1, default=str))
