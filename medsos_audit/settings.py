@@ -6,10 +6,13 @@ importable: stages never import Airflow.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
@@ -125,11 +128,32 @@ def airflow_connection_uri(conn_id: str) -> str | None:
     env_name = f"AIRFLOW_CONN_{conn_id.upper()}"
     if os.environ.get(env_name):
         return os.environ[env_name]
+    connection = _airflow_connection_class()
+    if connection is None:
+        return None
+    try:
+        return str(connection.get(conn_id).get_uri())
+    except Exception:  # Airflow raises its own "not found" types, which differ by context
+        return None
+
+
+def _airflow_connection_class() -> Any:
+    """Airflow's ``Connection``, or None; this process's logging set-up is left as it was.
+
+    Airflow's first import configures logging for a process it runs: a root handler on the
+    ``sys.stdout`` of that moment, root level INFO. In a process Airflow did not start (the
+    command line, a test) every INFO record would then go to stdout, and to a stream that may
+    since have been closed (a test's captured output: '--- Logging error ---' on each record).
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    ours = "airflow" not in sys.modules  # inside an Airflow task, Airflow's set-up is the right one
     try:
         from airflow.sdk import Connection
     except ImportError:
         return None
-    try:
-        return str(Connection.get(conn_id).get_uri())
-    except Exception:  # Airflow raises its own "not found" types, which differ by context
-        return None
+    finally:
+        if ours:
+            root.handlers[:] = handlers
+            root.setLevel(level)
+    return Connection
