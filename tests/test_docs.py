@@ -1,7 +1,8 @@
-"""The docs describe what the code has: every warehouse column, every command."""
+"""The docs describe what the code has: every warehouse column, every command, every setting."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -69,3 +70,34 @@ def test_every_top_level_folder_has_a_line_in_project_contents() -> None:
     ]
     for folder in [*folders, ".ci"]:
         assert f"`{folder}/`" in contents, f"README's Project contents misses {folder}/"
+
+
+def _environment_names(folders: list[Path]) -> set[str]:
+    """Every MEDSOS_* name that Python files under ``folders`` spell out as a string literal."""
+    names = set()
+    for folder in folders:
+        for path in folder.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                value = node.value if isinstance(node, ast.Constant) else None
+                if isinstance(value, str) and re.fullmatch(r"MEDSOS_[A-Z0-9_]+", value):
+                    names.add(value)
+    return names
+
+
+def test_every_setting_the_code_reads_is_in_the_readme_and_nothing_else() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(MEDSOS_[A-Z0-9_]+)` \|", section, flags=re.MULTILINE))
+    code = [
+        p
+        for p in Path(REPO_ROOT).iterdir()
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and p.name not in {"var", "build", "tests"}
+        and not p.name.endswith(".egg-info")
+    ]
+    read = _environment_names(code)
+    assert {"MEDSOS_HOME", "MEDSOS_INSTALOADER_FACTORY", "MEDSOS_FAULT"} <= read
+    assert read - documented == set(), "read in code, missing from the README's settings"
+    stale = documented - read - _environment_names([REPO_ROOT / "tests"])
+    assert stale == set(), "in the README's settings, read nowhere"
