@@ -16,6 +16,7 @@ an earlier try landed, and finishing twice records nothing twice.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -45,7 +46,7 @@ from extract.evidence import LandedFile, Manifest, record_run, sha256_file
 from extract.registry import RegistryLoad
 from extract.snapshot import POST_FILE, PROFILE_FILE, read_document
 from medsos_audit.mail import queue_and_send_alerts
-from medsos_audit.pipeline import ImportSummary, gate_and_publish, load_snapshot
+from medsos_audit.pipeline import ImportSummary, gate_and_publish, load_snapshot, notify_operator
 from medsos_audit.progress import NoProgress, Progress
 from medsos_audit.runs import finish_run, start_run, utcnow
 from medsos_audit.settings import Settings
@@ -328,8 +329,42 @@ def _finish(
     status = "partial" if partial else "success"
     finish_run(con, run_id, status, summary.counts(), result.stop_reason)
     # After the run is recorded: a mail failure leaves messages queued, never fails the load.
+    notice = _session_notice(con, run_id, result, summary.statuses)
+    if notice is not None:
+        notify_operator(con, settings, *notice, run_id)
     queue_and_send_alerts(con, settings, run_id)
     return summary
+
+
+def _session_notice(
+    con: duckdb.DuckDBPyConnection, run_id: str, result: CollectResult, statuses: Counter[str]
+) -> tuple[str, str] | None:
+    """The operator's notice (CONTRACT: an expired or challenged Instagram session), if due."""
+    args = con.execute("SELECT args FROM runs WHERE run_id = ?", [run_id]).fetchall()
+    logged_in = bool(args and json.loads(args[0][0] or "{}").get("logged_in"))
+    if result.stopped is Status.CHECKPOINT:
+        subject = f"Sesi Instagram perlu verifikasi / Instagram session challenged ({run_id})"
+        what = (
+            "Instagram meminta verifikasi (checkpoint/challenge); pengumpulan dihentikan.\n"
+            "Instagram asked for a checkpoint or challenge; collection stopped."
+        )
+    elif logged_in and statuses.get(str(Status.LOGIN_REQUIRED)):
+        subject = f"Sesi Instagram kedaluwarsa? / Instagram session expired? ({run_id})"
+        what = (
+            "Akun yang masuk (logged in) mendapat dinding login: sesi kemungkinan kedaluwarsa.\n"
+            "The logged-in run met a login wall: the session has probably expired."
+        )
+    else:
+        return None
+    body = (
+        f"{what}\n\n"
+        "Masuk ke akun Instagram layanan di peramban, selesaikan verifikasi, lalu buat ulang file "
+        "sesi (docs/operations.md, login).\n"
+        "Log in to the service's Instagram account in a browser, clear the check, then renew the "
+        "session file (docs/operations.md, login).\n\n"
+        f"Run: {run_id}\nStatus: {dict(statuses)}\n"
+    )
+    return subject, body
 
 
 def collect_once(

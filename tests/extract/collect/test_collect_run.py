@@ -39,7 +39,9 @@ def registry(tmp_path, *usernames):
     return load_registry(write_registry(tmp_path / "registry.csv", rows))
 
 
-def collect(settings, reg, accounts, *, budget=None, overrides=None, logged_in=False, only=None):
+def collect(
+    settings, reg, accounts, *, budget=None, overrides=None, logged_in=False, only=None, args=None
+):
     counter = RequestCounter(budget)
     ctx = RecordedContext(
         load_routes(*accounts, overrides=overrides),
@@ -48,7 +50,7 @@ def collect(settings, reg, accounts, *, budget=None, overrides=None, logged_in=F
     )
     if logged_in:
         log_in(ctx)
-    summary = collect_run(settings, reg, ctx, counter, only=only, now=NOW)
+    summary = collect_run(settings, reg, ctx, counter, only=only, now=NOW, args=args)
     assert ctx.adapter.refused == [] and len(ctx.requests) == counter.total
     return summary, ctx.requests
 
@@ -184,6 +186,31 @@ def test_checkpoint_loads_what_was_fetched_and_exits_1(settings, tmp_path):
     assert summary.exit_code == 1
     assert query(settings, "SELECT count(*) FROM posts") == [(14,)]
     assert query(settings, "SELECT status FROM runs") == [("partial",)]
+    # CONTRACT: a challenged session is reported to the operator, once per run
+    notices = query(settings, "SELECT eml_path FROM outbox WHERE kind = 'operator'")
+    assert len(notices) == 1
+    text = (settings.home / notices[0][0]).read_text(encoding="utf-8")
+    assert "Instagram session challenged" in text and summary.run_id in text
+
+
+def test_a_logged_in_run_meeting_a_login_wall_tells_the_operator(settings, tmp_path):
+    reg = registry(tmp_path, "dr.hadi")
+    wall = {
+        "status": 302,
+        "location": "https://www.instagram.com/accounts/login/?next=%2Fdr.hadi%2F",
+    }
+    summary, _ = collect(
+        settings,
+        reg,
+        ["dr.hadi@v1"],
+        overrides={page("dr.hadi"): wall},
+        logged_in=True,
+        args={"logged_in": True},  # what the command records when it logs in
+    )
+    assert summary.statuses["login_required"] == 1
+    notices = query(settings, "SELECT eml_path FROM outbox WHERE kind = 'operator'")
+    assert len(notices) == 1
+    assert "session expired" in (settings.home / notices[0][0]).read_text(encoding="utf-8")
 
 
 def test_a_failed_load_keeps_the_evidence_and_the_next_run_finishes_the_job(settings, tmp_path):
