@@ -71,8 +71,10 @@ class ParsedFile:
     post: PostRow | None = None
     profile: ProfileRow | None = None
     error: str | None = None
-    # the post's flags, when a worker already checked it (transform.prechecked): loaded with it
+    # the post's flags and masked (caption, accessibility caption), when a worker already
+    # checked and masked it (transform.prechecked): stored with the load
     flags: list[Any] | None = None
+    masked: tuple[str | None, str | None] | None = None
 
 
 @dataclass

@@ -16,6 +16,7 @@ from transform.flags import flag_table
 from transform.normalise import POST_COLUMNS, PROFILE_COLUMNS
 from warehouse import sqlfiles
 from warehouse.db import transaction
+from warehouse.publish import mask_version
 from warehouse.sqlfiles import sql
 
 _LIST = pa.list_(pa.string())
@@ -171,6 +172,7 @@ def load_parsed(
             _load_posts(con, posts, run_id, result)
             if rule_version is not None:
                 _store_prechecked(con, posts, rule_version, run_id, result)
+            _store_premasked(con, posts)
         if profiles:
             _load_profiles(con, profiles, run_id, result)
         _record_files(con, outcomes, run_id)
@@ -246,6 +248,25 @@ def _store_prechecked(
         con.unregister("stage_preflags")
         con.execute("DROP TABLE IF EXISTS stage_checked")
         con.execute("DROP TABLE IF EXISTS stage_flags")
+
+
+def _store_premasked(con: duckdb.DuckDBPyConnection, posts: list[ParsedFile]) -> None:
+    masked = [(p.post, p.masked) for p in posts if p.post is not None and p.masked is not None]
+    if not masked:
+        return
+    stage = pa.table(
+        {
+            "shortcode": [row.shortcode for row, _ in masked],
+            "content_hash": [row.content_hash for row, _ in masked],
+            "caption": pa.array([m[0] for _, m in masked], pa.string()),
+            "accessibility_caption": pa.array([m[1] for _, m in masked], pa.string()),
+        }
+    )
+    con.register("stage_premasked", stage)
+    try:
+        sqlfiles.run(con, __file__, "store_premasked.sql", {"version": mask_version()})
+    finally:
+        con.unregister("stage_premasked")
 
 
 def _load_profiles(

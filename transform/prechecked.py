@@ -1,6 +1,6 @@
-"""The compliance checks run inside the parse workers, so each new post is checked while its file
-is still in hand: no second pass that reads every post back from DuckDB and ships it to another
-pool of workers.
+"""The compliance checks and the masking of patient identifiers run inside the parse workers, so
+each new post is checked and masked while its file is still in hand: no second pass that reads
+every post back from DuckDB and ships it to another pool of workers, and none at publication.
 
 The loader stores these flags in the batch's own transaction, for the posts whose stored content
 is the content that was checked (transform/sql/store_prechecked.sql); anything else (an older
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from checks import RuleSet
 from checks.engine import check_posts
+from checks.masking import mask_identifiers
 from checks.types import PostForCheck
 from extract.snapshot import ParsedFile, WorkerTask
 from transform.normalise import PostRow
@@ -40,14 +41,21 @@ def _init(ruleset: RuleSet) -> None:
     _rules = ruleset
 
 
+def _mask(text: str | None) -> str | None:
+    return None if text is None else mask_identifiers(text)
+
+
 def _check_chunk(chunk: list[ParsedFile]) -> None:
     assert _rules is not None, "transform.prechecked used without its initializer"
     for parsed in chunk:
-        if parsed.post is not None and not parsed.error:
-            try:
-                parsed.flags = check_posts([for_check(parsed.post)], _rules)
-            except Exception:
-                parsed.flags = None
+        post = parsed.post
+        if post is None or parsed.error:
+            continue
+        try:
+            parsed.flags = check_posts([for_check(post)], _rules)
+            parsed.masked = (_mask(post.caption), _mask(post.accessibility_caption))
+        except Exception:  # the later stages do it again, and report what goes wrong
+            parsed.flags = parsed.masked = None
 
 
 def checks_task(ruleset: RuleSet) -> WorkerTask:

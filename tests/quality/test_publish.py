@@ -105,7 +105,9 @@ def test_a_temporary_copy_left_by_a_killed_run_is_removed_by_the_next(
     assert sorted(p.name for p in folder.iterdir()) == ["warehouse.duckdb"]
 
 
-def test_only_new_or_edited_captions_are_masked_again(tmp_path: Path) -> None:
+def test_captions_are_masked_once_by_the_parse_workers_and_publication_adds_none(
+    tmp_path: Path,
+) -> None:
     settings = Settings.from_env(env={"MEDSOS_HOME": str(tmp_path / "home")})
     _, _, first = run_snapshot(settings, REGISTRY, SEEDS / "snapshot")
     _, _, again = run_snapshot(settings, REGISTRY, SEEDS / "snapshot")
@@ -116,8 +118,26 @@ def test_only_new_or_edited_captions_are_masked_again(tmp_path: Path) -> None:
     save_post(later / "agus.internist", edit)
     _, _, late = run_snapshot(settings, REGISTRY, later)
     assert again.published is None and again.gate is None  # nothing changed: nothing to mask
+    # the workers masked every new or edited caption as they parsed it; publication had none left
     masked = [s.published.masked for s in (first, late) if s.published is not None]
-    assert masked == [27, 1]
+    assert masked == [0, 0]
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        stored = con.execute(
+            "SELECT p.caption, m.caption FROM posts AS p JOIN posts_masked AS m "
+            "ON m.shortcode = p.shortcode AND m.content_hash = p.content_hash"
+        ).fetchall()
+        assert len(stored) == con.execute("SELECT count(*) FROM posts").fetchall()[0][0] == 28
+        assert all(m == (None if c is None else mask_identifiers(c)) for c, m in stored)
+    finally:
+        con.close()
+    # masks made by other masking code are made again at publication
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute("UPDATE posts_masked SET mask_version = 'older'")
+    con.execute("DELETE FROM publications")  # as if the masking code had changed
+    con.close()
+    _, _, remasked = run_snapshot(settings, REGISTRY, later)
+    assert remasked.published is not None and remasked.published.masked == 28
 
 
 def test_a_rerun_that_changes_nothing_skips_the_gate_and_keeps_the_copy(tmp_path: Path) -> None:
