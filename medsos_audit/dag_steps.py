@@ -31,7 +31,7 @@ from medsos_audit.pipeline import (
     run_checks,
 )
 from medsos_audit.progress import LogProgress
-from medsos_audit.runs import finish_run, start_run, utcnow
+from medsos_audit.runs import finish_run, start_run
 from medsos_audit.settings import Settings, airflow_connection_uri
 from transform.flags import week_of_date, week_start
 from warehouse.db import connect
@@ -277,23 +277,14 @@ def finish_weekly(run_id: str, status: str, counts: dict[str, Any]) -> None:
 
 def purge_retention(airflow_run_id: str) -> dict[str, Any]:
     """Applies the retention policy; returns the counts it logged."""
-    from warehouse.retention import purge
+    from medsos_audit.runs import recorded_purge
 
     cfg = settings()
     con = connect(cfg.warehouse)
     try:
-        run_id = start_run(
-            con, "purge", {"weeks": cfg.retention_weeks}, airflow_run_id=airflow_run_id
+        run_id, counts = recorded_purge(
+            con, cfg.home, cfg.retention_weeks, airflow_run_id=airflow_run_id
         )
-        result = purge(con, cfg.home, cfg.retention_weeks, utcnow(), run_id)
-        counts = {
-            "cutoff": result.cutoff.isoformat(timespec="seconds"),
-            "posts": result.posts,
-            "raw_files": result.raw_files,
-            "flags": result.flags,
-            "doctors_removed": result.doctors_removed,
-        }
-        finish_run(con, run_id, "success", counts)
     finally:
         con.close()
     log.info("purge %s: %s", run_id, counts)

@@ -181,3 +181,26 @@ def finish_run(
         with contextlib.suppress(duckdb.Error):
             folder = lock_dir(con)
         _release_lock(folder, run_id)
+
+
+def recorded_purge(
+    con: duckdb.DuckDBPyConnection,
+    home: Path,
+    weeks: int,
+    *,
+    airflow_run_id: str | None = None,
+) -> tuple[str, dict[str, object]]:
+    """The retention purge inside its own run record ('purge'); returns the run id and counts.
+
+    The command and the retention_purge DAG both call this, so both record a failure the same way.
+    """
+    from warehouse.retention import purge
+
+    run_id = start_run(con, "purge", {"weeks": weeks}, airflow_run_id=airflow_run_id)
+    try:
+        counts = purge(con, home, weeks, utcnow(), run_id).counts()
+    except BaseException as exc:
+        finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    finish_run(con, run_id, "success", counts)
+    return run_id, counts

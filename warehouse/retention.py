@@ -34,6 +34,16 @@ class PurgeResult:
     flags: int
     doctors_removed: int
 
+    def counts(self) -> dict[str, object]:
+        """The figures recorded in runs.counts and printed (never content)."""
+        return {
+            "cutoff": self.cutoff.isoformat(timespec="seconds"),
+            "posts": self.posts,
+            "raw_files": self.raw_files,
+            "flags": self.flags,
+            "doctors_removed": self.doctors_removed,
+        }
+
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     # table names come from the literal list in purge(), never from data

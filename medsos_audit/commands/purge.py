@@ -7,9 +7,8 @@ import argparse
 from rich.console import Console
 
 from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
-from medsos_audit.runs import finish_run, start_run, utcnow
+from medsos_audit.runs import recorded_purge
 from warehouse.db import WarehouseError, connect
-from warehouse.retention import purge
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -44,20 +43,7 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"error: {exc}", markup=False)
         return EXIT_FAILED
     try:
-        run_id = start_run(con, "purge", {"weeks": weeks})
-        try:
-            result = purge(con, settings.home, weeks, utcnow(), run_id)
-        except BaseException as exc:
-            finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
-            raise
-        counts = {
-            "cutoff": result.cutoff.isoformat(timespec="seconds"),
-            "posts": result.posts,
-            "raw_files": result.raw_files,
-            "flags": result.flags,
-            "doctors_removed": result.doctors_removed,
-        }
-        finish_run(con, run_id, "success", counts)
+        run_id, counts = recorded_purge(con, settings.home, weeks)
     finally:
         con.close()
     console.print(f"purge {run_id}: data posted before {counts['cutoff']} (UTC)", markup=False)
