@@ -296,8 +296,9 @@ def parse_files(
             pending.append(pool.submit(_parse_chunk, chunk, tz, enrich))
         while pending:
             done = pending.popleft().result()
-            for chunk in islice(queued, 1):
-                pending.append(pool.submit(_parse_chunk, chunk, tz, enrich))
+            following = next(queued, None)
+            if following is not None:
+                pending.append(pool.submit(_parse_chunk, following, tz, enrich))
             yield from _emit([done], on_progress)
 
 

@@ -42,7 +42,7 @@ from transform.load import LoadResult, known_files, load_parsed
 from transform.prechecked import checks_task
 from warehouse import audit
 from warehouse.db import WarehouseError, connect, transaction
-from warehouse.publish import Published, is_current
+from warehouse.publish import Published, fingerprint, last_fingerprint
 from warehouse.publish import publish as publish_copy
 
 log = logging.getLogger("medsos_audit")
@@ -103,10 +103,12 @@ def import_files(
     progress: Progress | None = None,
     source: str = "snapshot",
     report: DqReport | None = None,
+    ruleset: RuleSet | None = None,
 ) -> tuple[LoadResult, Scan, int]:
     """Reads every new file of the snapshot, gates each batch, and loads it in one transaction.
 
     Files already read (same path, size and modification time) are skipped without reading.
+    With ``ruleset`` the parse workers also check and mask each new post (transform.prechecked).
     Returns the load result, the scan, and how many files were already loaded.
     """
     prog: Progress = progress or NoProgress()
@@ -118,7 +120,6 @@ def import_files(
     result = LoadResult()
     batch: list[ParsedFile] = []
     now = utcnow()  # one time window for every batch of the run: one suite, built once
-    ruleset = _ruleset_or_none(settings)
     task = checks_task(ruleset) if ruleset else None
     version = ruleset.version if ruleset else None
     with prog.stage("import", len(todo)) as advance:
@@ -132,8 +133,9 @@ def import_files(
 
 
 def _ruleset_or_none(settings: Settings) -> RuleSet | None:
-    """The rule set the parse workers check new posts with; None when it does not load (the
-    checks stage then loads it again and reports the problem where it always did)."""
+    """The run's rule set, loaded before the import so the parse workers can check new posts;
+    None when it does not load (the checks stage then loads it again and reports the problem
+    after the import, where it always did)."""
     try:
         return load_ruleset(settings.rules_dir)
     except Exception:
@@ -316,11 +318,6 @@ class GateOutcome:
     published: Published | None
     blocked: str | None
 
-    @property
-    def current(self) -> bool:
-        """The analysts' copy already held exactly this data; the gate was not needed."""
-        return self.gate is None and self.blocked is None
-
 
 def gate_and_publish(
     con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, *, today: date | None = None
@@ -335,20 +332,23 @@ def gate_and_publish(
     published (a re-run over files already loaded) both are skipped: that is what makes a re-run
     nearly free. Weeks still owing the gate wait for the next run that changes something.
     """
-    if is_current(con, settings.published_path):
+    stamp = fingerprint(con)
+    if settings.published_path.is_file() and stamp == last_fingerprint(con):
         log.info("warehouse unchanged since the last publication: gate and copy skipped")
         return GateOutcome(None, None, None)
     gate = gate_warehouse(con, settings, run_id, today=today)
     if gate.passed:
-        return GateOutcome(gate, publish(con, settings, run_id), None)
+        return GateOutcome(gate, publish(con, settings, run_id, stamp), None)
     blocked = "blocked by the data-quality gate: " + gate.summary()
     notify_operator(con, settings, *_blocked_notice(settings, run_id, gate), run_id)
     return GateOutcome(gate, None, blocked)
 
 
-def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Published:
+def publish(
+    con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, stamp: str | None = None
+) -> Published:
     """Swaps in the analysts' masked read-only copy at $MEDSOS_HOME/published/warehouse.duckdb."""
-    return publish_copy(con, settings.published_path, run_id)
+    return publish_copy(con, settings.published_path, run_id, stamp)
 
 
 def notify_operator(
@@ -414,12 +414,14 @@ def load_snapshot(
     summary.registry_changes = apply_registry(con, registry, run_id)
     fault_point("registry.applied")
     decided_weeks = apply_decisions(con, settings, run_id)
+    early = _ruleset_or_none(settings)
     summary.load, found, summary.files_already_loaded = import_files(
-        con, settings, snapshot_dir, run_id, progress=progress, source=source
+        con, settings, snapshot_dir, run_id, progress=progress, source=source, ruleset=early
     )
     summary.files_found = len(found.files) + len(found.set_aside)
     summary.media_files = found.media_files
-    ruleset = load_ruleset(settings.rules_dir)
+    # a rule set that did not load fails here, after the import, as it always did
+    ruleset = early or load_ruleset(settings.rules_dir)
     fault_point("import.done")
     summary.checks = run_checks(con, ruleset, run_id, progress=progress)
     # the posts the parse workers checked were stored with their batch: count them here

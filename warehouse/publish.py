@@ -126,15 +126,12 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return digest.hexdigest()
 
 
-def is_current(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
-    """True when the copy at ``target`` was published from exactly the warehouse's present data
-    (the fingerprint recorded at the last publication matches, and the file is there)."""
-    if not target.is_file():
-        return False
-    last = con.execute(
+def last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint recorded with the newest publication, if any."""
+    rows = con.execute(
         "SELECT fingerprint FROM publications ORDER BY published_at DESC LIMIT 1"
     ).fetchall()
-    return bool(last) and last[0][0] == fingerprint(con)
+    return str(rows[0][0]) if rows else None
 
 
 def _fsync(path: Path) -> None:
@@ -159,11 +156,17 @@ def remove_stale_temps(folder: Path) -> int:
     return gone
 
 
-def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Published:
-    """Writes the masked analysts' copy of the warehouse and swaps it in at ``target``."""
+def publish(
+    con: duckdb.DuckDBPyConnection, target: Path, run_id: str, stamp: str | None = None
+) -> Published:
+    """Writes the masked analysts' copy of the warehouse and swaps it in at ``target``.
+
+    ``stamp`` is the warehouse's fingerprint when the caller already computed it (masking does
+    not change it: `posts_masked` is derived data, and the masking code is part of it).
+    """
     masked = refresh_masked_posts(con)
     fault_point("publish.masked")
-    stamp = fingerprint(con)
+    stamp = stamp or fingerprint(con)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(FOLDER_MODE)
