@@ -215,36 +215,53 @@ def window(week: str, weeks: int = SIGNAL_WINDOW_WEEKS) -> list[str]:
     return [week_of_date(monday - timedelta(weeks=n)) for n in range(weeks - 1, -1, -1)]
 
 
+SIGNAL_COLUMNS = (
+    "owner_id",
+    "signal",
+    "window_start",
+    "window_end",
+    "value",
+    "threshold",
+    "posts",
+    "check_name",
+    "severity",
+    "rule_id",
+    "rule_version",
+    "fatwa_ref",
+)
+
+
 def refresh_signals(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, weeks: set[str]) -> int:
-    """Recomputes account-level signals for windows ending in each of ``weeks``; returns rows."""
+    """Recomputes account-level signals for windows ending in each of ``weeks``; returns rows.
+
+    The counts come from DuckDB per window; the rule decides in Python which accounts cross
+    the threshold; the signals of each window are replaced in one insert.
+    """
     written = 0
     for end in sorted(weeks):
         span = window(end)
         counts = con.execute(sql(__file__, "personal_share.sql"), {"weeks": span}).fetchall()
-        with transaction(con):
-            con.execute("DELETE FROM account_signals WHERE window_end = ?", [end])
-            for owner_id, posts, personal in counts:
-                signal = personal_share_signal(
+        signals = [
+            s
+            for owner_id, posts, personal in counts
+            if (
+                s := personal_share_signal(
                     str(owner_id), int(posts), int(personal), span[0], end, ruleset
                 )
-                if signal is None:
-                    continue
-                con.execute(
-                    "INSERT INTO account_signals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        signal.owner_id,
-                        signal.signal,
-                        signal.window_start,
-                        signal.window_end,
-                        signal.value,
-                        signal.threshold,
-                        signal.posts,
-                        signal.check_name,
-                        signal.severity,
-                        signal.rule_id,
-                        signal.rule_version,
-                        signal.fatwa_ref,
-                    ],
-                )
-                written += 1
+            )
+            is not None
+        ]
+        staged = pa.table({c: [getattr(s, c) for s in signals] for c in SIGNAL_COLUMNS})
+        with transaction(con):
+            con.execute("DELETE FROM account_signals WHERE window_end = ?", [end])
+            if signals:
+                con.register("stage_signals", staged)
+                try:
+                    con.execute(
+                        f"INSERT INTO account_signals SELECT {', '.join(SIGNAL_COLUMNS)} "
+                        "FROM stage_signals"  # column names from the constant above
+                    )
+                finally:
+                    con.unregister("stage_signals")
+        written += len(signals)
     return written
