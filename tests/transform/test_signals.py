@@ -4,6 +4,7 @@ personal_share row per window end; recomputing replaces the rows, never adds to 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -18,7 +19,7 @@ PERSONAL = "Liburan ke Bali bareng keluarga, seru banget #holiday"
 TEACHING = "Tips: pakai tabir surya setiap pagi, ulangi tiap 2-3 jam di luar ruangan."
 
 
-def _signals(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+def _signals(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     return con.execute(
         "SELECT owner_id, window_end, value, posts, threshold, check_name, severity "
         "FROM account_signals ORDER BY ALL"
