@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from medsos_audit.compact import reduce_slots
+
 CheckName = Literal["promotion", "testimonial_repost", "personal_mixing", "patient_privacy"]
 Severity = Literal["ringan", "sedang", "berat"]
 
@@ -63,6 +65,8 @@ class Flag:
     evidence_field: str = "caption"  # caption, accessibility_caption, is_sponsored, biography, ...
     span_start: int | None = None  # offsets of the evidence in the original (unmasked) field text
     span_end: int | None = None
+
+    __reduce__ = reduce_slots
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from typing import Any, Literal
 import instaloader
 
 from extract.offline import OfflineContext, RequestRefusedError
+from medsos_audit.compact import reduce_slots
 from transform.normalise import PostRow, ProfileRow, post_row, profile_row
 
 FileKind = Literal["post", "profile", "unknown"]
@@ -62,6 +63,8 @@ class SnapshotFile:
     size: int
     mtime_ns: int
 
+    __reduce__ = reduce_slots
+
 
 @dataclass(slots=True)
 class ParsedFile:
@@ -75,6 +78,8 @@ class ParsedFile:
     # checked and masked it (transform.prechecked): stored with the load
     flags: list[Any] | None = None
     masked: tuple[str | None, str | None] | None = None
+
+    __reduce__ = reduce_slots
 
 
 @dataclass
@@ -165,8 +170,13 @@ def scan(snapshot_dir: Path) -> Scan:
 
 def read_document(path: str) -> dict[str, Any]:
     """The JSON document in a ``.json`` or ``.json.xz`` file, within the size limits."""
-    with open(path, "rb") as fh:  # noqa: PTH123 - plain open is the fast path here
-        raw = fh.read(MAX_FILE_BYTES + 1)
+    # unbuffered, asking for the file's own size plus one byte: read(MAX_FILE_BYTES + 1) on a
+    # buffered file allocates 64 MB for every 2 kB post (a third of the time spent reading)
+    with open(path, "rb", buffering=0) as fh:  # noqa: PTH123 - plain open is the fast path here
+        size = os.fstat(fh.fileno()).st_size
+        raw = fh.read(min(size, MAX_FILE_BYTES) + 1)
+        if len(raw) > size:  # it grew since fstat (or reports no size): read on, to the limit
+            raw += fh.read(MAX_FILE_BYTES + 1 - len(raw))
     if len(raw) > MAX_FILE_BYTES:
         raise ValueError(f"file larger than {MAX_FILE_BYTES // 2**20} MB")
     if path.endswith(".xz"):

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import instaloader
 
+from medsos_audit.compact import reduce_slots
+
 
 @dataclass(slots=True)
 class PostRow:
@@ -42,6 +44,8 @@ class PostRow:
     comments: int | None
     content_hash: str
 
+    __reduce__ = reduce_slots
+
 
 @dataclass(slots=True)
 class ProfileRow:
@@ -59,6 +63,8 @@ class ProfileRow:
     followers: int | None
     followees: int | None
     content_hash: str
+
+    __reduce__ = reduce_slots
 
 
 POST_COLUMNS = tuple(f.name for f in fields(PostRow))

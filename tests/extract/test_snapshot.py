@@ -137,6 +137,26 @@ def test_a_compressed_bomb_is_refused_without_exhausting_memory(tmp_path: Path) 
     assert parsed.error == "decompresses to more than 16 MB"  # type: ignore[attr-defined]
 
 
+def test_file_size_limit_is_kept_by_the_sized_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file is read by its own size; one over the limit is refused, one at it still loads."""
+    import json
+
+    import extract.snapshot as snapshot
+
+    folder = tmp_path / "dr.test"
+    folder.mkdir()
+    at_limit = save_post(folder, post_node("CatLimit001", when="2026-11-19T03:00:00"))
+    size = at_limit.stat().st_size
+    big = folder / "2026-11-18_03-00-00_UTC.json"
+    big.write_text(json.dumps({"node": {}, "pad": "x" * size}))
+    monkeypatch.setattr(snapshot, "MAX_FILE_BYTES", size)
+    parsed = _parse_all(tmp_path)
+    assert parsed[at_limit.name].post.shortcode == "CatLimit001"  # type: ignore[attr-defined]
+    assert parsed[big.name].error == "file larger than 0 MB"  # type: ignore[attr-defined]
+
+
 def test_an_absurd_caption_is_refused(tmp_path: Path) -> None:
     save_post(tmp_path / "dr.test", post_node("ChugeCapt01", caption="x" * 30_000))
     (parsed,) = _parse_all(tmp_path).values()
