@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 
 import duckdb
 import pyarrow as pa
@@ -138,8 +139,14 @@ def load_parsed(
         (f, "skipped", reason, None) for f, reason in set_aside
     ]
     with transaction(con):
+        # when each file was seen, worked out once per file (the rows and the sightings share it)
+        stamps = {
+            p.file.path: seen_at(p.file)
+            for p in parsed
+            if p.file.path not in held and (p.post or p.profile)
+        }
         observations = [
-            Observation(row.owner_id, row.username, p.file.folder, seen_at(p.file), source)
+            Observation(row.owner_id, row.username, p.file.folder, stamps[p.file.path], source)
             for p in parsed
             if p.file.path not in held
             for row in (p.post, p.profile)
@@ -169,12 +176,12 @@ def load_parsed(
                 (posts if p.post else profiles).append(p)
                 outcomes.append((p.file, "loaded", None, shortcode))
         if posts:
-            _load_posts(con, posts, run_id, result)
+            _load_posts(con, posts, stamps, run_id, result)
             if rule_version is not None:
                 _store_prechecked(con, posts, rule_version, run_id, result)
             _store_premasked(con, posts)
         if profiles:
-            _load_profiles(con, profiles, run_id, result)
+            _load_profiles(con, profiles, stamps, run_id, result)
         _record_files(con, outcomes, run_id)
         _record_quarantine(con, parsed, held, run_id)
         if in_transaction is not None:
@@ -189,17 +196,26 @@ def load_parsed(
     return result
 
 
+def _columns(
+    rows: Sequence[object], names: tuple[str, ...], files: Sequence[str], stamps: Sequence[datetime]
+) -> dict[str, Sequence[object]]:
+    """Row objects turned into columns (attrgetter and zip do the per-row work in C)."""
+    values = list(zip(*map(attrgetter(*names), rows), strict=True)) or [()] * len(names)
+    columns: dict[str, Sequence[object]] = dict(zip(names, values, strict=True))
+    columns["source_file"] = files
+    columns["seen_at"] = stamps
+    return columns
+
+
 def _load_posts(
-    con: duckdb.DuckDBPyConnection, posts: list[ParsedFile], run_id: str, result: LoadResult
+    con: duckdb.DuckDBPyConnection,
+    posts: list[ParsedFile],
+    stamps: Mapping[str, datetime],
+    run_id: str,
+    result: LoadResult,
 ) -> None:
-    columns: dict[str, list[object]] = {name: [] for name in POST_SCHEMA.names}
-    for p in posts:
-        row = p.post
-        assert row is not None
-        for name in POST_COLUMNS:
-            columns[name].append(getattr(row, name))
-        columns["source_file"].append(p.file.path)
-        columns["seen_at"].append(seen_at(p.file))
+    files = [p.file.path for p in posts]
+    columns = _columns([p.post for p in posts], POST_COLUMNS, files, [stamps[f] for f in files])
     con.register("stage_posts", pa.table(columns, schema=POST_SCHEMA))
     try:
         weeks = con.execute(sql(__file__, "touched_weeks.sql")).fetchall()
@@ -211,7 +227,7 @@ def _load_posts(
         result.changed_posts += _count(con.execute(sql(__file__, "update_posts.sql")))
     finally:
         con.unregister("stage_posts")
-    result.loaded_shortcodes |= {str(s) for s in columns["shortcode"]}
+    result.loaded_shortcodes.update(map(str, columns["shortcode"]))
 
 
 def _store_prechecked(
@@ -270,16 +286,15 @@ def _store_premasked(con: duckdb.DuckDBPyConnection, posts: list[ParsedFile]) ->
 
 
 def _load_profiles(
-    con: duckdb.DuckDBPyConnection, profiles: list[ParsedFile], run_id: str, result: LoadResult
+    con: duckdb.DuckDBPyConnection,
+    profiles: list[ParsedFile],
+    stamps: Mapping[str, datetime],
+    run_id: str,
+    result: LoadResult,
 ) -> None:
-    columns: dict[str, list[object]] = {name: [] for name in PROFILE_SCHEMA.names}
-    for p in profiles:
-        row = p.profile
-        assert row is not None
-        for name in PROFILE_COLUMNS:
-            columns[name].append(getattr(row, name))
-        columns["source_file"].append(p.file.path)
-        columns["seen_at"].append(seen_at(p.file))
+    files = [p.file.path for p in profiles]
+    rows = [p.profile for p in profiles]
+    columns = _columns(rows, PROFILE_COLUMNS, files, [stamps[f] for f in files])
     con.register("stage_profiles", pa.table(columns, schema=PROFILE_SCHEMA))
     try:
         result.profiles += _count(con.execute(sql(__file__, "update_profiles.sql")))
