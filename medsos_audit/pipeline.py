@@ -31,6 +31,7 @@ from checks.quality import (
 from extract.registry import RegistryLoad, load_registry
 from extract.snapshot import ParsedFile, Scan, SnapshotFile, parse_files, scan
 from medsos_audit.faults import fault_point
+from medsos_audit.gc_policy import bulk_allocation
 from medsos_audit.mail import queue_and_send_alerts, queue_operator_notice, send_outbox
 from medsos_audit.progress import NoProgress, Progress
 from medsos_audit.review.sync import import_decisions
@@ -122,7 +123,7 @@ def import_files(
     now = utcnow()  # one time window for every batch of the run: one suite, built once
     task = checks_task(ruleset) if ruleset else None
     version = ruleset.version if ruleset else None
-    with prog.stage("import", len(todo)) as advance:
+    with bulk_allocation(), prog.stage("import", len(todo)) as advance:
         for parsed in parse_files(todo, settings.tz, on_progress=advance, task=task):
             batch.append(parsed)
             if len(batch) >= LOAD_BATCH:
