@@ -121,6 +121,30 @@ def test_a_renamed_account_stays_the_same_account_with_history(
     ).fetchall() == [(2, 2)]
 
 
+def test_first_sightings_bound_in_one_statement_keep_their_order_with_a_rename(
+    tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection
+) -> None:
+    """A first sighting earlier in the batch is bound before a later rename to the same name
+    deletes the registry's unbound row of that name, as when each was one statement."""
+    _load(fresh_db, _setup(tmp_path, fresh_db))
+    rows = [*REGISTRY, ("1003", "dr. C", "IDI Cabang X", "", "dr.c", "", "x@idi.example")]
+    apply_registry(fresh_db, load_registry(write_registry(tmp_path / "reg3.csv", rows)))
+    batch = tmp_path / "batch"
+    first = save_post(batch / "dr.c", post_node("Cc000000001", "503", "dr.c"))
+    later = save_post(
+        batch / "dr.c", post_node("Ca000000009", "501", "dr.c", when="2026-11-20T01:00:00")
+    )
+    for path in (first, later):
+        os.utime(path, (2_000_000_000, 2_000_000_000))
+    result = _load(fresh_db, batch, "r2")
+    assert result.skipped == []  # type: ignore[attr-defined]
+    assert fresh_db.execute("SELECT owner_id, username FROM accounts ORDER BY 1").fetchall() == [
+        ("501", "dr.c"),
+        ("502", "dr.b"),
+        ("503", "dr.c"),
+    ]
+
+
 def test_posts_of_unregistered_accounts_are_set_aside_with_a_reason(
     tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection
 ) -> None:
