@@ -8,7 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.console import Console
+
 from medsos_audit import __version__
+from medsos_audit.cli_support import EXIT_FAILED
+from warehouse.db import WarehouseError
 
 # Each name is a module in medsos_audit/commands/ with add_parser(subparsers) and run(args) -> int.
 COMMANDS = [
@@ -54,7 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
         return int(exc.code or 0)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except WarehouseError as exc:  # cannot open or write the warehouse: one line, not a trace
+        Console(highlight=False, soft_wrap=True).print(f"error: {exc}", markup=False)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ import argparse
 
 from rich.console import Console
 
-from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, settings_from
+from medsos_audit.cli_support import EXIT_OK, settings_from
 from medsos_audit.mail import queue_and_send_alerts
 from medsos_audit.runs import finish_run, start_run
-from warehouse.db import WarehouseError, connect
+from warehouse.db import connect
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -30,11 +30,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
 def run(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     settings = settings_from(args)
-    try:
-        con = connect(settings.warehouse)
-    except WarehouseError as exc:
-        console.print(f"alerts: {exc}", markup=False)
-        return EXIT_FAILED
+    con = connect(settings.warehouse)
     try:
         run_id = start_run(con, "alerts")
         try:

@@ -18,11 +18,10 @@ from extract.collect import RequestCounter
 from extract.collect.errors import SessionUnusableError, Status
 from extract.collect.login import find_session, make_instaloader
 from extract.registry import RegistryError, load_registry
-from medsos_audit.cli_support import EXIT_FAILED, EXIT_USAGE, settings_from
+from medsos_audit.cli_support import EXIT_USAGE, settings_from
 from medsos_audit.collect_flow import CollectSummary, UsageError, collect_once
 from medsos_audit.progress import RichProgress
 from medsos_audit.settings import airflow_connection_uri
-from warehouse.db import WarehouseError
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -117,9 +116,6 @@ def run(args: argparse.Namespace) -> int:
     except (RegistryError, UsageError, SessionUnusableError) as exc:
         console.print(f"error: {exc}", markup=False)
         return EXIT_USAGE
-    except WarehouseError as exc:
-        console.print(f"error: {exc}", markup=False)
-        return EXIT_FAILED
     for problem in registry.problems:
         console.print(f"registry row skipped {problem}", markup=False)
     _print(console, summary)

@@ -6,9 +6,9 @@ import argparse
 
 from rich.console import Console
 
-from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
+from medsos_audit.cli_support import EXIT_OK, EXIT_USAGE, settings_from
 from medsos_audit.runs import recorded_purge
-from warehouse.db import WarehouseError, connect
+from warehouse.db import connect
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -37,11 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if weeks < 1:
         console.print("error: --weeks must be at least 1", markup=False)
         return EXIT_USAGE
-    try:
-        con = connect(settings.warehouse)
-    except WarehouseError as exc:
-        console.print(f"error: {exc}", markup=False)
-        return EXIT_FAILED
+    con = connect(settings.warehouse)
     try:
         run_id, counts = recorded_purge(con, settings.home, weeks)
     finally:

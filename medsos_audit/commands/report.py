@@ -9,13 +9,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
+from medsos_audit.cli_support import EXIT_OK, EXIT_USAGE, settings_from
 from medsos_audit.progress import RichProgress
 from medsos_audit.report import UnknownBranchError, build_reports, resolve_branches
 from medsos_audit.report.i18n import LANGS, staff_lang
 from medsos_audit.report.weeks import WeekError, last_complete_week, monday_of
 from medsos_audit.runs import finish_run, start_run
-from warehouse.db import WarehouseError, connect
+from warehouse.db import connect
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -59,11 +59,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     lang = args.lang or staff_lang(settings.lang)
     out_dir = (args.out or settings.reports_dir).expanduser().resolve()
-    try:
-        con = connect(settings.warehouse)
-    except WarehouseError as exc:
-        console.print(f"report: {exc}", markup=False)
-        return EXIT_FAILED
+    con = connect(settings.warehouse)
     try:
         try:
             branches = resolve_branches(con, args.branch)

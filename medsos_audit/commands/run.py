@@ -14,7 +14,6 @@ from extract.snapshot import SnapshotError
 from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
 from medsos_audit.pipeline import run_snapshot
 from medsos_audit.progress import RichProgress
-from warehouse.db import WarehouseError
 
 SHOW_SKIPPED = 20
 EXAMPLE_SQL = (
@@ -56,9 +55,6 @@ def run(args: argparse.Namespace) -> int:
     except (RegistryError, SnapshotError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True)
         return EXIT_USAGE
-    except WarehouseError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
-        return EXIT_FAILED
     for problem in registry.problems:
         console.print(f"[yellow]registry row skipped[/yellow] {escape(str(problem))}", markup=True)
     for path, reason in summary.skipped[:SHOW_SKIPPED]:

@@ -8,7 +8,7 @@ from rich.console import Console
 
 from extract.evidence import verify
 from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, settings_from
-from warehouse.db import WarehouseError, connect
+from warehouse.db import connect
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -27,11 +27,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
 def run(args: argparse.Namespace) -> int:
     console = Console(highlight=False, soft_wrap=True)
     settings = settings_from(args)
-    try:
-        con = connect(settings.warehouse)
-    except WarehouseError as exc:
-        console.print(f"error: {exc}", markup=False)
-        return EXIT_FAILED
+    con = connect(settings.warehouse)
     try:
         report = verify(con, settings.home)
     finally:
