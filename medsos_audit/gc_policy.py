@@ -4,9 +4,9 @@ CPython starts a young-generation collection every 700 net allocations and, ever
 those, an older one that walks every surviving object again. The import stage holds a batch of
 20,000 parsed files (each a handful of objects) while unpickling the next, so the collector kept
 re-walking a heap that only grows until the batch is loaded: at 50,000 posts the main process
-spent about a third of its CPU time there (12.0 s with the default threshold, 8.2-9.2 s with
-50,000; docs/performance.md). Nothing here is cyclic garbage worth collecting early; reference
-counting frees each batch as soon as it is loaded.
+spent about a quarter of its CPU time there (12.0 s of CPU with the default threshold, 8.8 s
+with this one; docs/performance.md). Nothing here is cyclic garbage worth collecting early;
+reference counting frees each batch as soon as it is loaded.
 """
 
 from __future__ import annotations
