@@ -260,7 +260,8 @@ def build_audit(
     """Refreshes account signals and rebuilds the audit tables of ``weeks`` (or of every week),
     and of every week still pending from an earlier run that stopped before this stage.
 
-    The rebuilt weeks then wait for the warehouse gate ('gate' in `pending_weeks`).
+    The rebuilt weeks then wait for the warehouse gate ('gate' in `pending_weeks`); weeks frozen
+    by a retention purge are neither rebuilt nor gated (warehouse.audit.live_weeks).
     """
     chosen = (audit.all_weeks(con) if everything else set(weeks)) | pending_weeks(con, "audit")
     signals = refresh_signals(con, ruleset, chosen)
@@ -271,7 +272,7 @@ def build_audit(
         with transaction(con):
             con.execute(
                 "INSERT OR IGNORE INTO pending_weeks SELECT unnest(?::VARCHAR[]), 'gate', ?, ?",
-                [sorted(chosen), utcnow(), run_id],
+                [audit.live_weeks(con, chosen), utcnow(), run_id],
             )
             con.execute(
                 "DELETE FROM pending_weeks WHERE stage = 'audit' AND post_week IN "
@@ -294,11 +295,21 @@ def gate_warehouse(
     run re-validates them and keeps publication blocked until the data is fixed."""
     report = report or report_for(settings.home, run_id)
     current = week_of(today or datetime.now(ZoneInfo(settings.tz)).date())
-    gate = validate_warehouse(con, pending_weeks(con, "gate"), current)
+    waiting = pending_weeks(con, "gate")
+    live = audit.live_weeks(con, waiting)
+    gate = validate_warehouse(con, live, current)
     kept = [report.add(r.validation.suite.name, r.validation, r.weeks) for r in gate.runs]
     with transaction(con):
         for entry in kept:
             record(con, run_id, entry)
+        # a week a purge froze while it waited can no longer change: nothing to validate
+        frozen = sorted(waiting - set(live))
+        if frozen:
+            con.execute(
+                "DELETE FROM pending_weeks WHERE stage = 'gate' AND post_week IN "
+                "(SELECT unnest(?::VARCHAR[]))",
+                [frozen],
+            )
         if gate.passed:
             # the week in progress stays pending: its "no empty week" check waits until it ends
             con.execute(

@@ -22,14 +22,18 @@ def _monday(week: str) -> date:
     return date.fromisocalendar(int(year), int(num), 1)
 
 
-def build_weeks(con: duckdb.DuckDBPyConnection, weeks: Iterable[str]) -> int:
-    """Rebuilds the audit rows of ``weeks`` in one transaction; returns how many weeks.
-
-    Weeks that began before the last retention purge are left as they are: their posts are
-    partly purged, so their audit rows are the frozen record of what was seen then.
-    """
+def live_weeks(con: duckdb.DuckDBPyConnection, weeks: Iterable[str]) -> list[str]:
+    """The weeks among ``weeks`` whose audit rows are still built from the posts: those that
+    began before the last retention purge are partly purged, and their audit rows are the
+    frozen record of what was seen then (never rebuilt, never re-validated against posts)."""
     frozen = frozen_before(con)
-    chosen = sorted(w for w in set(weeks) if frozen is None or _monday(w) >= frozen.date())
+    return sorted(w for w in set(weeks) if frozen is None or _monday(w) >= frozen.date())
+
+
+def build_weeks(con: duckdb.DuckDBPyConnection, weeks: Iterable[str]) -> int:
+    """Rebuilds the audit rows of the live ``weeks`` (see :func:`live_weeks`) in one
+    transaction; returns how many weeks."""
+    chosen = live_weeks(con, weeks)
     if not chosen:
         return 0
     with transaction(con):

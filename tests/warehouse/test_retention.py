@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from checks import load_ruleset
 from extract.evidence import verify
 from medsos_audit.cli import main
 from medsos_audit.collect_flow import finish_collection, land_chunk, plan_collection
+from medsos_audit.pipeline import build_audit, gate_warehouse
+from tests.conftest import SEEDS
 from tests.extract.collect.harness import NOW
 from tests.extract.collect.test_collect_flow import WORLD, _context
 from tests.extract.collect.test_collect_run import query, registry
@@ -67,6 +70,28 @@ def test_audit_weeks_before_the_cutoff_are_frozen(settings, tmp_path):
     purge(con, settings.home, 26, LATER, "purge-1")
     assert build_weeks(con, {week}) == 0
     assert con.execute("SELECT * FROM audit_weekly_branch ORDER BY ALL").fetchall() == before
+
+
+def test_weeks_frozen_by_a_purge_are_neither_rebuilt_nor_gated_after_a_later_change(
+    settings, tmp_path
+):
+    """A registry or rule change after a purge marks every week for a rebuild; the frozen
+    weeks' audit rows no longer match their (purged) posts, so gating them would block
+    publication for good."""
+    _collected(settings, tmp_path)
+    con = connect(settings.warehouse)
+    _flag(con, con.execute("SELECT min(shortcode) FROM posts").fetchall()[0][0])  # one kept
+    purge(con, settings.home, 26, LATER, "purge-1")
+    con.execute(
+        "INSERT OR IGNORE INTO pending_weeks SELECT DISTINCT post_week, 'audit', ?, 'r2' "
+        "FROM posts",
+        [LATER],
+    )
+    assert con.execute("SELECT count(*) FROM pending_weeks").fetchall()[0][0] > 0
+    build_audit(con, load_ruleset(SEEDS / "rules"), set(), everything=False, run_id="r2")
+    gate = gate_warehouse(con, settings, "r2", today=LATER.date())
+    assert gate.passed, gate
+    assert con.execute("SELECT count(*) FROM pending_weeks").fetchall() == [(0,)]
 
 
 def test_a_doctor_who_left_the_registry_is_removed_with_every_unflagged_post(settings, tmp_path):
