@@ -37,7 +37,7 @@ from medsos_audit.progress import NoProgress, Progress
 from medsos_audit.review.sync import import_decisions
 from medsos_audit.runs import finish_run, start_run, utcnow
 from medsos_audit.settings import Settings
-from transform.accounts import sync_registry
+from transform.accounts import apply_registry
 from transform.flags import CheckResult, check_pending, refresh_signals
 from transform.load import LoadResult, known_files, load_parsed
 from transform.prechecked import checks_task
@@ -224,23 +224,6 @@ def run_checks(
             fault_point("checks.batch_done")
 
         return check_pending(con, ruleset, run_id, on_progress=done)
-
-
-def apply_registry(con: duckdb.DuckDBPyConnection, registry: RegistryLoad, run_id: str) -> int:
-    """Brings doctors and accounts in line with the registry in one transaction; rows changed.
-
-    A change can move an account between branches or out of the audit, so every week's audit
-    tables are marked for a rebuild in the same transaction.
-    """
-    with transaction(con):
-        changed = sync_registry(con, registry, utcnow())
-        if changed:
-            con.execute(
-                "INSERT OR IGNORE INTO pending_weeks "
-                "SELECT DISTINCT post_week, 'audit', ?, ? FROM posts",
-                [utcnow(), run_id],
-            )
-    return changed
 
 
 def pending_weeks(con: duckdb.DuckDBPyConnection, stage: str) -> set[str]:

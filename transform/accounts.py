@@ -78,10 +78,25 @@ def sync_registry(con: duckdb.DuckDBPyConnection, registry: RegistryLoad, now: d
     return changed
 
 
-def apply_registry(con: duckdb.DuckDBPyConnection, registry: RegistryLoad) -> int:
-    """Brings doctors and accounts in line with the registry in one transaction; rows changed."""
+def apply_registry(
+    con: duckdb.DuckDBPyConnection, registry: RegistryLoad, run_id: str = "registry"
+) -> int:
+    """Brings doctors and accounts in line with the registry in one transaction; rows changed.
+
+    A change can move an account between branches or out of the audit, so every week's audit
+    tables are marked for a rebuild in the same transaction, whichever run applies it first
+    (a collect run's plan, or a load): the next build finds them in `pending_weeks`.
+    """
+    now = datetime.now(UTC).replace(tzinfo=None)
     with transaction(con):
-        return sync_registry(con, registry, datetime.now(UTC).replace(tzinfo=None))
+        changed = sync_registry(con, registry, now)
+        if changed:
+            con.execute(
+                "INSERT OR IGNORE INTO pending_weeks "
+                "SELECT DISTINCT post_week, 'audit', ?, ? FROM posts",
+                [now, run_id],
+            )
+    return changed
 
 
 def resolve_owners(

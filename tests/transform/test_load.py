@@ -173,3 +173,19 @@ def test_doctors_leaving_the_registry_are_kept_inactive(
         ("1002", False),
     ]
     assert apply_registry(fresh_db, load_registry(tmp_path / "r2.csv")) == 0
+
+
+def test_a_registry_change_marks_every_week_for_a_rebuild_whoever_applies_it(
+    tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection
+) -> None:
+    """A collect run's plan applies the registry before any load; the weeks it changes must be
+    marked then, since the load's own apply then finds nothing left to change."""
+    _load(fresh_db, _setup(tmp_path, fresh_db))
+    fresh_db.execute("DELETE FROM pending_weeks")  # as after the audit tables were built
+    moved = [(*REGISTRY[0][:2], "IDI Cabang Z", *REGISTRY[0][3:]), REGISTRY[1]]
+    reg = load_registry(write_registry(tmp_path / "moved.csv", moved))
+    assert apply_registry(fresh_db, reg, "collect-plan") == 1
+    assert fresh_db.execute(
+        "SELECT post_week, stage, run_id FROM pending_weeks ORDER BY 1"
+    ).fetchall() == [("2026-W46", "audit", "collect-plan"), ("2026-W47", "audit", "collect-plan")]
+    assert apply_registry(fresh_db, reg) == 0
