@@ -129,13 +129,16 @@ def resolve_owners(
         if owner_id in by_owner:
             current, active, last_seen = by_owner[owner_id]
             if name != current and (last_seen is None or obs.seen_at >= last_seen):
-                _bind_ids(con, binds)  # in order: a rename may delete a row bound before it
                 con.execute(
                     "UPDATE accounts SET username = ?, updated_at = ? WHERE owner_id = ?",
                     [name, obs.seen_at, owner_id],
                 )
-                # a registry row that already names the new username is the same account
-                con.execute("DELETE FROM accounts WHERE owner_id IS NULL AND username = ?", [name])
+                if unresolved.pop(name, None) is not None:
+                    # a registry row that already names the new username is the same account
+                    # (an unbound row only: one bound in this batch belongs to its new id)
+                    con.execute(
+                        "DELETE FROM accounts WHERE owner_id IS NULL AND username = ?", [name]
+                    )
                 current = name
             result[owner_id] = current if active else None
         elif name in unresolved:
@@ -151,7 +154,9 @@ def resolve_owners(
 
 def _bind_ids(con: duckdb.DuckDBPyConnection, binds: list[tuple[str, str, datetime]]) -> None:
     """Gives registered accounts seen for the first time their owner ids, in one statement
-    (a first collection binds every account of the registry: one UPDATE each took seconds)."""
+    (a first collection binds every account of the registry: one UPDATE each took seconds).
+    Each username is either bound here or merged into a rename, never both, so the order of
+    binds and renames within a batch does not matter."""
     if not binds:
         return
     table = pa.table(
@@ -166,7 +171,6 @@ def _bind_ids(con: duckdb.DuckDBPyConnection, binds: list[tuple[str, str, dateti
         con.execute(sql(__file__, "bind_owner_ids.sql"))
     finally:
         con.unregister("stage_bind_ids")
-    binds.clear()
 
 
 def _record_sightings(

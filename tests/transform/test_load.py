@@ -145,6 +145,34 @@ def test_first_sightings_bound_in_one_statement_keep_their_order_with_a_rename(
     ]
 
 
+def test_a_rename_onto_an_unbound_registry_row_takes_it_over_before_a_later_sighting(
+    tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection
+) -> None:
+    """The other order: the rename comes first and merges the registry's unbound 'dr.c' row;
+    a later first sighting of another id as 'dr.c' is then not a registered account (before,
+    it was reported registered while no accounts row held its id)."""
+    _load(fresh_db, _setup(tmp_path, fresh_db))
+    rows = [*REGISTRY, ("1003", "dr. C", "IDI Cabang X", "", "dr.c", "", "x@idi.example")]
+    apply_registry(fresh_db, load_registry(write_registry(tmp_path / "reg3.csv", rows)))
+    batch = tmp_path / "batch"
+    first = save_post(
+        batch / "dr.c", post_node("Ca000000009", "501", "dr.c", when="2026-11-18T01:00:00")
+    )
+    later = save_post(batch / "dr.c", post_node("Cc000000001", "503", "dr.c"))
+    for path in (first, later):
+        os.utime(path, (2_000_000_000, 2_000_000_000))
+    result = _load(fresh_db, batch, "r2")
+    assert fresh_db.execute("SELECT owner_id, username FROM accounts ORDER BY 1").fetchall() == [
+        ("501", "dr.c"),
+        ("502", "dr.b"),
+    ]
+    assert [reason for _, reason in result.skipped] == [  # type: ignore[attr-defined]
+        "account @dr.c (id 503) is not in the registry"
+    ]
+    owners = fresh_db.execute("SELECT DISTINCT owner_id FROM posts ORDER BY 1").fetchall()
+    assert owners == [("501",), ("502",)]
+
+
 def test_posts_of_unregistered_accounts_are_set_aside_with_a_reason(
     tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection
 ) -> None:
