@@ -42,7 +42,7 @@ from airflow.sdk import (
 )
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from medsos_audit.dag_callbacks import notify_operator
+from medsos_audit.dag_callbacks import weekly_task_failed
 
 GATE_BLOCKED = RetryRule(
     exception="checks.errors.GateBlockedError",
@@ -55,7 +55,7 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(minutes=5),
     "retry_exponential_backoff": 2.0,
     "pool": "warehouse",
-    "on_failure_callback": notify_operator,
+    "on_failure_callback": weekly_task_failed,
 }
 
 

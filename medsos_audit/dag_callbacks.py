@@ -67,3 +67,18 @@ def notify_operator(context: dict[str, Any]) -> None:
         send_outbox(con, settings)
     finally:
         con.close()
+
+
+def weekly_task_failed(context: dict[str, Any]) -> None:
+    """A weekly_audit task failed for good: tell the operator, then record the run as failed
+    (when another task holds the warehouse the notice still goes out, and the log says the
+    record stayed 'running')."""
+    notify_operator(context)
+    from medsos_audit.dag_steps import fail_weekly
+    from warehouse.db import WarehouseError
+
+    subject, _, _ = failure_notice(context)
+    try:
+        fail_weekly(str(context.get("run_id") or ""), subject)
+    except WarehouseError:
+        log.error("weekly run not recorded as failed: the warehouse is held by another task")

@@ -263,11 +263,23 @@ def send_mail(medsos_run: str, week: str) -> dict[str, Any]:
     return counts
 
 
-def finish_weekly(run_id: str, status: str, counts: dict[str, Any]) -> None:
-    """Marks the weekly run finished."""
+def fail_weekly(airflow_run_id: str, error: str) -> list[str]:
+    """Records as failed the weekly run of this Airflow run while it is still 'running': its
+    tasks run one after another, so once one fails for good nothing else will finish it (a run
+    the gate blocked is already 'blocked' and stays so). Returns the run ids it failed."""
     con = connect(settings().warehouse)
     try:
-        finish_run(con, run_id, status, counts)
+        running = [
+            r
+            for (r,) in con.execute(
+                "SELECT run_id FROM runs WHERE kind = 'weekly_audit' AND status = 'running' "
+                "AND airflow_run_id = ?",
+                [airflow_run_id],
+            ).fetchall()
+        ]
+        for run_id in running:
+            finish_run(con, run_id, "failed", error=error[:500])
+        return running
     finally:
         con.close()
 

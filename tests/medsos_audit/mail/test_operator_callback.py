@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from medsos_audit.dag_callbacks import failure_notice, notify_operator
+from medsos_audit.dag_callbacks import failure_notice, notify_operator, weekly_task_failed
+from medsos_audit.runs import finish_run, start_run
 from medsos_audit.settings import Settings
 from tests.conftest import table
 from tests.medsos_audit.mail.smtp_server import SmtpServer
@@ -83,3 +84,33 @@ def test_while_another_process_holds_the_warehouse_the_notice_goes_straight_to_s
         time.sleep(0.05)
     (received,) = smtp.inbox.messages
     assert received.message["Subject"].endswith("land_posts[3] failed (try 2)")
+
+
+def test_a_weekly_task_failing_for_good_records_its_run_failed_and_tells_the_operator(
+    monkeypatch: pytest.MonkeyPatch, home: Settings, smtp: SmtpServer
+) -> None:
+    _env(monkeypatch, home, smtp)
+    con = connect(home.warehouse)
+    try:
+        failing = start_run(con, "weekly_audit", {"week": "2026-W47"}, airflow_run_id="sched_9")
+        blocked = start_run(con, "weekly_audit", {"week": "2026-W46"}, airflow_run_id="sched_8")
+        finish_run(con, blocked, "blocked", {}, error="gate failed")
+    finally:
+        con.close()
+    context = {
+        "ti": SimpleNamespace(
+            dag_id="weekly_audit", task_id="build_audit", map_index=-1, try_number=3
+        ),
+        "run_id": "sched_9",
+        "exception": RuntimeError("disk full"),
+    }
+    weekly_task_failed(context)
+    (received,) = smtp.inbox.messages
+    assert received.message["Subject"] == "[medsos-audit] weekly_audit.build_audit failed (try 3)"
+    con = connect(home.warehouse)
+    try:
+        runs = {r["run_id"]: (r["status"], r["error"]) for r in table(con, "runs")}
+    finally:
+        con.close()
+    assert runs[failing] == ("failed", "weekly_audit.build_audit failed (try 3)")
+    assert runs[blocked] == ("blocked", "gate failed")
