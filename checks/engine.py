@@ -67,11 +67,6 @@ def _plan(ruleset: RuleSet) -> _Plan:
     return found
 
 
-def matcher_for(ruleset: RuleSet) -> Matcher:
-    """The compiled matcher of ``ruleset``, built once per process and version."""
-    return _plan(ruleset).matcher
-
-
 def check_posts(posts: Sequence[PostForCheck], ruleset: RuleSet) -> list[Flag]:
     """The flags of every post (one per rule that fired), in input order."""
     out: list[Flag] = []

@@ -170,7 +170,6 @@ class Matcher:
         self.regexes: dict[str, list[tuple[int, _Regex]]] = {}
         for rid, rx in enumerate(self._all):
             self.regexes.setdefault(rx.concept, []).append((rid, rx))
-        self.regex_concepts = frozenset(self.regexes)
         # Anchored regexes of trigger concepts (first clause of a rule) are needed on almost
         # every subject: they run together in one pass over the anchor tokens. The rest run
         # per concept, only when a rule asks for them.

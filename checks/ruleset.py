@@ -147,13 +147,6 @@ class RuleSet:
     severity_weights: Mapping[str, int] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
-    def rule(self, rule_id: str) -> RuleSpec:
-        """The rule with this id."""
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
-
     def signal(self, check: str) -> ShareSignalSpec | None:
         """The account share signal of ``check``, if the rules declare one."""
         return next((s for s in self.signals if s.check == check), None)

@@ -57,7 +57,6 @@ class ImportSummary:
 
     files_found: int = 0
     files_already_loaded: int = 0
-    media_files: int = 0
     registry_changes: int = 0
     load: LoadResult = field(default_factory=LoadResult)
     checks: CheckResult = field(default_factory=CheckResult)
@@ -66,10 +65,6 @@ class ImportSummary:
     gate: WarehouseGate | None = None
     published: Published | None = None
     blocked: str | None = None  # why the data-quality gate held publication back
-
-    @property
-    def loaded_shortcodes(self) -> set[str]:
-        return self.load.loaded_shortcodes
 
     @property
     def skipped(self) -> list[tuple[str, str]]:
@@ -414,7 +409,6 @@ def load_snapshot(
         con, settings, snapshot_dir, run_id, progress=progress, source=source, ruleset=early
     )
     summary.files_found = len(found.files) + len(found.set_aside)
-    summary.media_files = found.media_files
     # a rule set that did not load fails here, after the import, as it always did
     ruleset = early or load_ruleset(settings.rules_dir)
     fault_point("import.done")

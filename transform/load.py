@@ -76,7 +76,6 @@ class LoadResult:
     posts_checked: int = 0  # posts whose flags the parse workers computed, stored with the load
     flags: int = 0
     weeks_touched: set[str] = field(default_factory=set)
-    loaded_shortcodes: set[str] = field(default_factory=set)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     quarantined: list[tuple[str, str]] = field(default_factory=list)
 
@@ -87,7 +86,6 @@ class LoadResult:
         self.posts_checked += other.posts_checked
         self.flags += other.flags
         self.weeks_touched |= other.weeks_touched
-        self.loaded_shortcodes |= other.loaded_shortcodes
         self.skipped.extend(other.skipped)
         self.quarantined.extend(other.quarantined)
 
@@ -227,7 +225,6 @@ def _load_posts(
         result.changed_posts += _count(con.execute(sql(__file__, "update_posts.sql")))
     finally:
         con.unregister("stage_posts")
-    result.loaded_shortcodes.update(map(str, columns["shortcode"]))
 
 
 def _store_prechecked(

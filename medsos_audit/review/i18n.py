@@ -258,8 +258,3 @@ def label(lang: str, kind: str, code: str | None) -> str:
         return ""
     pair = _LABELS.get(f"{kind}.{code}")
     return code if pair is None else pair[1 if lang == "en" else 0]
-
-
-def all_keys() -> set[str]:
-    """Every text key (tests check both languages are filled)."""
-    return set(_TEXT) | set(_LABELS)
