@@ -8,10 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 
 from medsos_audit import __version__
-from medsos_audit.cli_support import EXIT_FAILED
+from medsos_audit.cli_support import EXIT_FAILED, io_problem
 from warehouse.db import WarehouseError
 
 # Each name is a module in medsos_audit/commands/ with add_parser(subparsers) and run(args) -> int.
@@ -62,6 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except WarehouseError as exc:  # cannot open or write the warehouse: one line, not a trace
         Console(highlight=False, soft_wrap=True).print(f"error: {exc}", markup=False)
+        return EXIT_FAILED
+    except (OSError, duckdb.Error) as exc:  # a full disk or a permission error: the same
+        problem = io_problem(exc)
+        if problem is None:
+            raise
+        Console(highlight=False, soft_wrap=True).print(f"error: {problem}", markup=False)
         return EXIT_FAILED
 
 

@@ -6,7 +6,6 @@ call each stage as its own task, the command line calls :func:`run_snapshot`.
 
 from __future__ import annotations
 
-import errno
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from transform.flags import CheckResult, check_pending, refresh_signals
 from transform.load import LoadResult, known_files, load_parsed
 from transform.prechecked import checks_task
 from warehouse import audit
-from warehouse.db import WarehouseError, connect, transaction
+from warehouse.db import connect, transaction
 from warehouse.publish import Published, fingerprint, last_fingerprint
 from warehouse.publish import publish as publish_copy
 
@@ -437,15 +436,13 @@ def run_snapshot(
     """The `run` command end to end: one run record around :func:`load_snapshot`, then the
     warehouse gate and, when it passes, the analysts' copy (``summary.blocked`` says why not).
 
-    A full disk or a permission error anywhere comes out as a WarehouseError with a clear text.
+    A full disk or a permission error propagates; the command line turns it into one clear line
+    (medsos_audit.cli_support.io_problem).
     ``send_alerts=False`` leaves the e-mail stage to a later `alerts` run (the benchmark times
     the non-network path only).
     """
     registry = load_registry(registry_path)
-    try:
-        con = connect(settings.warehouse)
-    except OSError as exc:
-        raise WarehouseError(f"cannot open warehouse {settings.warehouse}: {_why(exc)}") from exc
+    con = connect(settings.warehouse)
     try:
         args = {"registry": str(registry_path), "snapshot": str(snapshot_dir)}
         run_id = start_run(con, "run", args, airflow_run_id=airflow_run_id)
@@ -454,11 +451,6 @@ def run_snapshot(
             con, settings, snapshot_dir, run_id, registry, progress, today, send_alerts
         )
         return run_id, registry, summary
-    except (OSError, duckdb.Error) as exc:
-        problem = io_problem(exc)
-        if problem:
-            raise WarehouseError(problem) from exc
-        raise
     finally:
         con.close()
 
@@ -500,46 +492,6 @@ def _fail(con: duckdb.DuckDBPyConnection, run_id: str, exc: BaseException) -> No
         finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
     except (duckdb.Error, OSError):
         log.warning("could not record the failure of run %s", run_id)
-
-
-_WRITE_ERRNOS = {
-    errno.ENOSPC: "no space left on the disk",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EFBIG: "file too large for the file system or the process's file-size limit",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.EROFS: "read-only file system",
-}
-_WRITE_TEXTS = {
-    "No space left on device": "no space left on the disk",
-    "Disk quota exceeded": "disk quota exceeded",
-    "File too large": "file too large for the file system or the process's file-size limit",
-    "Permission denied": "permission denied",
-    "Read-only file system": "read-only file system",
-}
-
-
-def _why(exc: OSError) -> str:
-    return _WRITE_ERRNOS.get(exc.errno or 0) or exc.strerror or str(exc)
-
-
-def io_problem(exc: BaseException) -> str | None:
-    """A clear message when ``exc`` is a disk-full or permission error, else None."""
-    why = None
-    if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
-        why = f"{_WRITE_ERRNOS[exc.errno]} ({exc.filename or 'a pipeline file'})"
-    elif isinstance(exc, duckdb.Error):
-        text = str(exc)
-        why = next((v for k, v in _WRITE_TEXTS.items() if k in text), None)
-        if why:
-            why = f"{why} (writing the warehouse)"
-    if why is None:
-        return None
-    return (
-        f"cannot write: {why}. The step in progress was rolled back and nothing of it was kept; "
-        "steps already committed stay, and the next run continues from there. Free space or fix "
-        "the permissions, then run again."
-    )
 
 
 def _blocked_notice(settings: Settings, run_id: str, gate: WarehouseGate) -> tuple[str, str]:

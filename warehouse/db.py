@@ -39,17 +39,21 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     A new file is created with mode 0600; DuckDB's own write-ahead log inherits the umask, so the
     umask is narrowed while the file is opened.
     """
-    if not read_only:
-        ensure_private_dir(path.parent)
-    old = os.umask(0o077)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        if not read_only:
+            ensure_private_dir(path.parent)
+        old = os.umask(0o077)
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        finally:
+            os.umask(old)
+        if not read_only:
+            path.chmod(0o600)
     except duckdb.IOException as exc:
         raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
-    finally:
-        os.umask(old)
+    except OSError as exc:  # its folder cannot be made, or the file's mode cannot be set
+        raise WarehouseError(f"cannot open warehouse {path}: {exc.strerror or exc}") from exc
     if not read_only:
-        path.chmod(0o600)
         migrate.apply(con)
     return con
 

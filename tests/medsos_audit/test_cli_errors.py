@@ -23,3 +23,16 @@ def test_an_unopenable_warehouse_is_one_clear_line(
     out = " ".join(captured.out.split())
     assert out.startswith("error: cannot open warehouse")
     assert "Traceback" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize("command", [["alerts"], ["purge", "--weeks", "26"], ["verify-evidence"]])
+def test_a_warehouse_folder_that_cannot_be_made_is_one_clear_line(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "var"
+    blocker.write_text("a file where the warehouse's folder should be")
+    assert main([*command, "--warehouse", str(blocker / "warehouse.duckdb")]) == 1
+    captured = capsys.readouterr()
+    out = " ".join(captured.out.split())
+    assert out.startswith("error: cannot open warehouse") and "File exists" in out
+    assert "Traceback" not in captured.out + captured.err
