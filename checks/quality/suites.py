@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from checks.types import CHECK_NAMES, SEVERITIES
+
 # instaloader shortcodes are base64-url text; user ids are digits; usernames follow Instagram's
 # rules (stored lower case). A value outside these shapes is not Instagram's and may be hostile.
 SHORTCODE = r"^[A-Za-z0-9_-]{1,64}$"
 USER_ID = r"^[0-9]{1,20}$"
 USERNAME = r"^[a-z0-9._]{1,30}$"
 TYPENAMES = ("GraphImage", "GraphVideo", "GraphSidecar")
-CHECK_NAMES = ("promotion", "testimonial_repost", "personal_mixing", "patient_privacy")
-SEVERITIES = ("ringan", "sedang", "berat")
 INSTAGRAM_LAUNCH = datetime(2010, 10, 6)  # no post can be older
 FUTURE_SLACK = timedelta(days=1)  # clock skew between Instagram, the collector and us
 COUNT_MAX = 2**63 - 1  # counts land in BIGINT columns
