@@ -48,7 +48,7 @@ from extract.snapshot import POST_FILE, PROFILE_FILE, read_document
 from medsos_audit.mail import queue_and_send_alerts
 from medsos_audit.pipeline import ImportSummary, gate_and_publish, load_snapshot, notify_operator
 from medsos_audit.progress import NoProgress, Progress
-from medsos_audit.runs import finish_run, start_run, utcnow
+from medsos_audit.runs import fail_run, finish_run, start_run, utcnow
 from medsos_audit.settings import Settings
 from transform.accounts import apply_registry
 from warehouse.db import connect, ensure_private_dir
@@ -276,7 +276,7 @@ def finish_collection(
     try:
         return _finish(con, settings, registry, run_id, result, latest, progress)
     except BaseException as exc:
-        finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+        fail_run(con, run_id, exc)
         raise
     finally:
         con.close()
@@ -325,7 +325,8 @@ def _finish(
         finish_run(con, run_id, "blocked", summary.counts(), outcome.blocked[:500])
         return summary
     partial = result.stopped is not None or any(s in FAILED_STATUSES for s in summary.statuses)
-    partial = partial or bool(load and load.skipped)
+    # as `run` counts it: a skipped or quarantined file, or a registry row left out
+    partial = partial or bool(load and load.set_aside) or bool(registry.problems)
     status = "partial" if partial else "success"
     finish_run(con, run_id, status, summary.counts(), result.stop_reason)
     # After the run is recorded: a mail failure leaves messages queued, never fails the load.

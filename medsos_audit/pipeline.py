@@ -34,7 +34,7 @@ from medsos_audit.gc_policy import bulk_allocation
 from medsos_audit.mail import queue_and_send_alerts, queue_operator_notice, send_outbox
 from medsos_audit.progress import NoProgress, Progress
 from medsos_audit.review.sync import import_decisions
-from medsos_audit.runs import finish_run, start_run, utcnow
+from medsos_audit.runs import fail_run, finish_run, start_run, utcnow
 from medsos_audit.settings import Settings
 from transform.accounts import apply_registry
 from transform.flags import CheckResult, check_pending, refresh_signals
@@ -68,6 +68,11 @@ class ImportSummary:
     @property
     def skipped(self) -> list[tuple[str, str]]:
         return self.load.skipped
+
+    @property
+    def set_aside(self) -> bool:
+        """Whether some input was left out: files skipped or quarantined."""
+        return bool(self.skipped or self.load.quarantined)
 
     def counts(self) -> dict[str, Any]:
         """The figures recorded in runs.counts."""
@@ -469,12 +474,12 @@ def _run_stages(
         summary = load_snapshot(con, settings, snapshot_dir, run_id, registry, progress=progress)
         outcome = gate_and_publish(con, settings, run_id, today=today)
     except BaseException as exc:
-        _fail(con, run_id, exc)
+        fail_run(con, run_id, exc)
         raise
     summary.gate, summary.published = outcome.gate, outcome.published
     summary.blocked = outcome.blocked
     if summary.blocked is None:
-        problems = summary.skipped or summary.load.quarantined or registry.problems
+        problems = summary.set_aside or registry.problems
         fault_point("run.before_finish")
         finish_run(con, run_id, "partial" if problems else "success", summary.counts())
         if send_alerts:
@@ -483,15 +488,6 @@ def _run_stages(
         # nothing reaches the branches from a warehouse the gate does not trust: no alerts
         finish_run(con, run_id, "blocked", summary.counts(), error=summary.blocked[:500])
     return summary
-
-
-def _fail(con: duckdb.DuckDBPyConnection, run_id: str, exc: BaseException) -> None:
-    """Records the run as failed; a warehouse that cannot be written keeps the row 'running'
-    (the next run marks it 'abandoned') rather than hiding the first error."""
-    try:
-        finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
-    except (duckdb.Error, OSError):
-        log.warning("could not record the failure of run %s", run_id)
 
 
 def _blocked_notice(settings: Settings, run_id: str, gate: WarehouseGate) -> tuple[str, str]:

@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
@@ -28,6 +29,7 @@ from typing import Any
 
 import duckdb
 
+log = logging.getLogger("medsos_audit")
 RUN_STATUSES = ("running", "success", "partial", "failed", "blocked", "abandoned")
 RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
 LOCKS_DIR = "locks"
@@ -183,6 +185,15 @@ def finish_run(
         _release_lock(folder, run_id)
 
 
+def fail_run(con: duckdb.DuckDBPyConnection, run_id: str, exc: BaseException) -> None:
+    """Records the run as failed with ``exc``; when even that cannot be written (a full disk)
+    the row stays 'running' for the next run to mark 'abandoned', and ``exc`` is not hidden."""
+    try:
+        finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+    except (duckdb.Error, OSError):
+        log.warning("could not record the failure of run %s", run_id)
+
+
 def recorded_purge(
     con: duckdb.DuckDBPyConnection,
     home: Path,
@@ -200,7 +211,7 @@ def recorded_purge(
     try:
         counts = purge(con, home, weeks, utcnow(), run_id).counts()
     except BaseException as exc:
-        finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+        fail_run(con, run_id, exc)
         raise
     finish_run(con, run_id, "success", counts)
     return run_id, counts

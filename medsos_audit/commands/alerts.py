@@ -8,7 +8,7 @@ from rich.console import Console
 
 from medsos_audit.cli_support import EXIT_OK, settings_from
 from medsos_audit.mail import queue_and_send_alerts
-from medsos_audit.runs import finish_run, start_run
+from medsos_audit.runs import fail_run, finish_run, start_run
 from warehouse.db import connect
 
 
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             delivery = queue_and_send_alerts(con, settings, run_id)
         except BaseException as exc:
-            finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+            fail_run(con, run_id, exc)
             raise
         finish_run(con, run_id, "success", delivery.counts())
     finally:

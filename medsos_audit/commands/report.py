@@ -14,7 +14,7 @@ from medsos_audit.progress import RichProgress
 from medsos_audit.report import UnknownBranchError, build_reports, resolve_branches
 from medsos_audit.report.i18n import LANGS, staff_lang
 from medsos_audit.report.weeks import WeekError, last_complete_week, monday_of
-from medsos_audit.runs import finish_run, start_run
+from medsos_audit.runs import fail_run, finish_run, start_run
 from warehouse.db import connect
 
 
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
                 progress=RichProgress(),
             )
         except BaseException as exc:
-            finish_run(con, run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+            fail_run(con, run_id, exc)
             raise
         seconds = time.perf_counter() - started
         finish_run(

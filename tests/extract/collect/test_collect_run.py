@@ -310,3 +310,18 @@ def test_new_posts_pinned_posts_and_a_401_in_one_run(settings, tmp_path, logged_
     assert error.startswith("AbortDownloadException: Query to https://www.instagram.com/")
     assert '"401 Unauthorized"' in error
     assert query(settings, "SELECT count(*) FROM posts") == [(14 + 14 + 2 + 2 + 1,)]
+
+
+def test_a_collect_run_that_left_input_out_is_partial_as_a_run_would_be(settings, tmp_path):
+    """Every account went fine, but a registry row was left out: 'partial', not 'success'."""
+    path = tmp_path / "registry.csv"
+    registry(tmp_path, "dr.alya")
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("not-an-npa,dr. X,IDI Cabang X,,not a username!,2025-01-01,x@idi.example\n")
+    reg = load_registry(path)
+    assert reg.problems
+    summary, _ = collect(settings, reg, WORLD)
+    assert summary.statuses == {"ok": 1}
+    assert query(settings, "SELECT status FROM runs WHERE run_id = ?", [summary.run_id]) == [
+        ("partial",)
+    ]
