@@ -33,8 +33,8 @@ from medsos_audit.pipeline import (
 from medsos_audit.progress import LogProgress
 from medsos_audit.runs import finish_run, start_run
 from medsos_audit.settings import Settings, airflow_connection_uri
-from transform.flags import week_of_date, week_start
 from warehouse.db import connect
+from warehouse.weeks import monday_of, week_of
 
 log = logging.getLogger("medsos_audit.dag")
 
@@ -52,12 +52,12 @@ def week_for(logical_date: datetime | None, requested: str | None, tz: str) -> s
     """The ISO week a weekly run audits: ``requested`` if given, else the week that ended
     before the run's logical date (in ``tz``)."""
     if requested:
-        week_start(requested)  # raises ValueError on a malformed week
+        monday_of(requested)  # raises WeekError (a ValueError) on a malformed week
         return requested
     moment = logical_date or datetime.now(ZoneInfo(tz))
     local: date = moment.astimezone(ZoneInfo(tz)).date() if moment.tzinfo else moment.date()
     # The last complete week ends on the Sunday before ``local`` (yesterday, on a Monday).
-    return week_of_date(local - timedelta(days=local.weekday() + 1))
+    return week_of(local - timedelta(days=local.weekday() + 1))
 
 
 # -- collect_posts ---------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from checks.quality import (
     report_for,
     validate_raw_batch,
     validate_warehouse,
-    week_of,
 )
 from extract.registry import RegistryLoad, load_registry
 from extract.snapshot import ParsedFile, Scan, SnapshotFile, parse_files, scan
@@ -44,6 +43,7 @@ from warehouse import audit
 from warehouse.db import connect, transaction
 from warehouse.publish import Published, fingerprint, last_fingerprint
 from warehouse.publish import publish as publish_copy
+from warehouse.weeks import week_of
 
 log = logging.getLogger("medsos_audit")
 

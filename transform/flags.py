@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -17,6 +16,7 @@ from medsos_audit.runs import utcnow
 from warehouse import sqlfiles
 from warehouse.db import transaction
 from warehouse.sqlfiles import sql
+from warehouse.weeks import weeks_ending
 
 BATCH = 20_000
 SIGNAL_WINDOW_WEEKS = 12
@@ -197,24 +197,6 @@ def _check_profiles(
     return len(rows), len(flags)
 
 
-def week_start(week: str) -> date:
-    """The Monday of ISO week 'YYYY-Www'."""
-    year, num = week.split("-W")
-    return date.fromisocalendar(int(year), int(num), 1)
-
-
-def week_of_date(day: date) -> str:
-    """The ISO week 'YYYY-Www' containing ``day``."""
-    year, num, _ = day.isocalendar()
-    return f"{year}-W{num:02d}"
-
-
-def window(week: str, weeks: int = SIGNAL_WINDOW_WEEKS) -> list[str]:
-    """The ``weeks`` ISO weeks ending with ``week``, oldest first."""
-    monday = week_start(week)
-    return [week_of_date(monday - timedelta(weeks=n)) for n in range(weeks - 1, -1, -1)]
-
-
 SIGNAL_COLUMNS = (
     "owner_id",
     "signal",
@@ -239,7 +221,7 @@ def refresh_signals(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, weeks: set
     """
     written = 0
     for end in sorted(weeks):
-        span = window(end)
+        span = weeks_ending(end, SIGNAL_WINDOW_WEEKS)
         counts = con.execute(sql(__file__, "personal_share.sql"), {"weeks": span}).fetchall()
         signals = [
             s

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 import duckdb
 
 from warehouse import sqlfiles
 from warehouse.db import transaction
 from warehouse.retention import frozen_before
+from warehouse.weeks import monday_of
 
 
 def all_weeks(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -17,17 +17,12 @@ def all_weeks(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {w for (w,) in con.execute("SELECT DISTINCT post_week FROM posts").fetchall()}
 
 
-def _monday(week: str) -> date:
-    year, num = week.split("-W")
-    return date.fromisocalendar(int(year), int(num), 1)
-
-
 def live_weeks(con: duckdb.DuckDBPyConnection, weeks: Iterable[str]) -> list[str]:
     """The weeks among ``weeks`` whose audit rows are still built from the posts: those that
     began before the last retention purge are partly purged, and their audit rows are the
     frozen record of what was seen then (never rebuilt, never re-validated against posts)."""
     frozen = frozen_before(con)
-    return sorted(w for w in set(weeks) if frozen is None or _monday(w) >= frozen.date())
+    return sorted(w for w in set(weeks) if frozen is None or monday_of(w) >= frozen.date())
 
 
 def build_weeks(con: duckdb.DuckDBPyConnection, weeks: Iterable[str]) -> int:

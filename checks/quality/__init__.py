@@ -8,7 +8,7 @@ from checks.errors import GateBlockedError
 from checks.quality.raw import Quarantined, RawGate, validate_raw_batch
 from checks.quality.results import DqReport, record, report_for
 from checks.quality.runner import Validation, validate
-from checks.quality.warehouse import WarehouseGate, validate_warehouse, week_of
+from checks.quality.warehouse import WarehouseGate, validate_warehouse
 
 __all__ = [
     "DqReport",
@@ -22,5 +22,4 @@ __all__ = [
     "validate",
     "validate_raw_batch",
     "validate_warehouse",
-    "week_of",
 ]

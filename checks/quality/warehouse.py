@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -26,25 +25,12 @@ from checks.quality.suites import (
     Suite,
 )
 from warehouse.sqlfiles import sql
+from warehouse.weeks import shift
 
 if TYPE_CHECKING:
     import pandas as pd
 
 REASONS_SHOWN = 5
-
-
-def shift_week(week: str, weeks: int) -> str:
-    """The ISO week ``weeks`` after (or before, when negative) 'YYYY-Www'."""
-    year, num = week.split("-W")
-    monday = date.fromisocalendar(int(year), int(num), 1) + timedelta(weeks=weeks)
-    iso_year, iso_week, _ = monday.isocalendar()
-    return f"{iso_year}-W{iso_week:02d}"
-
-
-def week_of(day: date) -> str:
-    """The ISO week 'YYYY-Www' of ``day``."""
-    iso_year, iso_week, _ = day.isocalendar()
-    return f"{iso_year}-W{iso_week:02d}"
 
 
 @dataclass
@@ -99,9 +85,9 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) ->
 def volume_weeks(weeks: Iterable[str], current_week: str) -> list[str]:
     """Complete weeks to check for a collapse: each pending week, the week after it, and the
     last complete week (so a collection that stopped altogether is noticed too)."""
-    chosen = {shift_week(current_week, -1)}
+    chosen = {shift(current_week, -1)}
     for week in weeks:
-        chosen |= {week, shift_week(week, 1)}
+        chosen |= {week, shift(week, 1)}
     return sorted(w for w in chosen if w < current_week)
 
 
@@ -121,7 +107,7 @@ def validate_warehouse(
             (WAREHOUSE_AUDIT_BRANCHES, "warehouse_audit_branches.sql", params, chosen),
         ]
     volume = volume_weeks(chosen, current_week)
-    previous = [shift_week(w, -1) for w in volume]
+    previous = [shift(w, -1) for w in volume]
     per_week.append(
         (
             WAREHOUSE_WEEK_VOLUME,

@@ -13,9 +13,9 @@ from medsos_audit.cli_support import EXIT_OK, EXIT_USAGE, settings_from
 from medsos_audit.progress import RichProgress
 from medsos_audit.report import UnknownBranchError, build_reports, resolve_branches
 from medsos_audit.report.i18n import LANGS, staff_lang
-from medsos_audit.report.weeks import WeekError, last_complete_week, monday_of
 from medsos_audit.runs import fail_run, finish_run, start_run
 from warehouse.db import connect
+from warehouse.weeks import WeekError, last_complete_week, monday_of
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:

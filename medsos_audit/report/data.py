@@ -13,10 +13,10 @@ import duckdb
 
 from checks.masking import mask_identifiers
 from checks.types import CHECK_NAMES, SEVERITIES
-from medsos_audit.report import weeks as wk
 from medsos_audit.report.excerpt import Segment, masked_excerpt
 from medsos_audit.report.i18n import REPEAT_MIN, REPEAT_WEEKS, TREND_WEEKS
 from warehouse import sqlfiles
+from warehouse import weeks as wk
 
 TEXT_FIELDS = ("caption", "accessibility_caption", "biography", "full_name", "external_url")
 EVIDENCE_MAX = 160  # characters of a finding's evidence shown beside the excerpt

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from medsos_audit.report.weeks import local_time, monday_of, shift
+from warehouse.weeks import local_time, monday_of, shift
 
 LANGS = ("id", "en")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from medsos_audit.cli import main
-from medsos_audit.report.weeks import last_complete_week
 from medsos_audit.settings import Settings
 from tests.medsos_audit.report.sample import WEEK
+from warehouse.weeks import last_complete_week
 
 
 @pytest.fixture(autouse=True)

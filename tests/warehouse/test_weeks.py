@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from medsos_audit.report import weeks
+from warehouse import weeks
 
 
 def test_a_week_runs_monday_to_monday_in_jakarta_as_utc() -> None:
