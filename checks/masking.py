@@ -14,9 +14,12 @@ scan that the regex engine can skip through in C.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Literal, NamedTuple
 
 Kind = Literal[
@@ -541,3 +544,15 @@ def mask_identifiers(text: str) -> str:
         cursor = span.end
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def mask_or_none(text: str | None) -> str | None:
+    """``text`` with patient identifiers masked (None stays None)."""
+    return None if text is None else mask_identifiers(text)
+
+
+@cache
+def mask_version() -> str:
+    """A version of the masking rules: the hash of this module's code, so an edit re-masks
+    everything (stored beside each masked caption in `posts_masked`)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]

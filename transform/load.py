@@ -10,6 +10,7 @@ from operator import attrgetter
 import duckdb
 import pyarrow as pa
 
+from checks.masking import mask_version
 from extract.snapshot import ParsedFile, SnapshotFile
 from medsos_audit.faults import fault_point
 from transform.accounts import Observation, resolve_owners
@@ -17,7 +18,6 @@ from transform.flags import flag_table
 from transform.normalise import POST_COLUMNS, PROFILE_COLUMNS
 from warehouse import sqlfiles
 from warehouse.db import transaction
-from warehouse.publish import mask_version
 from warehouse.sqlfiles import sql
 
 _LIST = pa.list_(pa.string())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from checks import RuleSet
 from checks.engine import check_posts
-from checks.masking import mask_identifiers
+from checks.masking import mask_or_none
 from checks.types import PostForCheck
 from extract.snapshot import ParsedFile, WorkerTask
 from transform.normalise import PostRow
@@ -41,10 +41,6 @@ def _init(ruleset: RuleSet) -> None:
     _rules = ruleset
 
 
-def _mask(text: str | None) -> str | None:
-    return None if text is None else mask_identifiers(text)
-
-
 def _check_chunk(chunk: list[ParsedFile]) -> None:
     assert _rules is not None, "transform.prechecked used without its initializer"
     for parsed in chunk:
@@ -53,7 +49,7 @@ def _check_chunk(chunk: list[ParsedFile]) -> None:
             continue
         try:
             parsed.flags = check_posts([for_check(post)], _rules)
-            parsed.masked = (_mask(post.caption), _mask(post.accessibility_caption))
+            parsed.masked = (mask_or_none(post.caption), mask_or_none(post.accessibility_caption))
         except Exception:  # the later stages do it again, and report what goes wrong
             parsed.flags = parsed.masked = None
 

@@ -67,18 +67,9 @@ class Published:
 
 
 @cache
-def mask_version() -> str:
-    """A version of the masking rules: the hash of their code, so an edit re-masks everything."""
-    return hashlib.sha256(Path(masking.__file__).read_bytes()).hexdigest()[:12]
-
-
-def _mask(text: str | None) -> str | None:
-    return None if text is None else masking.mask_identifiers(text)
-
-
 def refresh_masked_posts(con: duckdb.DuckDBPyConnection) -> int:
     """Masks captions of posts new, edited or masked by older rules; returns how many."""
-    version = mask_version()
+    version = masking.mask_version()
     rows = con.execute(
         sqlfiles.sql(__file__, "publish_stale_masks.sql"), {"version": version}
     ).fetchall()
@@ -86,8 +77,8 @@ def refresh_masked_posts(con: duckdb.DuckDBPyConnection) -> int:
         {
             "shortcode": [r[0] for r in rows],
             "content_hash": [r[1] for r in rows],
-            "caption": [_mask(r[2]) for r in rows],
-            "accessibility_caption": [_mask(r[3]) for r in rows],
+            "caption": [masking.mask_or_none(r[2]) for r in rows],
+            "accessibility_caption": [masking.mask_or_none(r[3]) for r in rows],
         },
         schema=pa.schema(
             [
@@ -113,7 +104,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     delete changes it.
     """
     digest = hashlib.sha256()
-    digest.update(mask_version().encode())
+    digest.update(masking.mask_version().encode())
     digest.update(sqlfiles.sql(__file__, "publish.sql").encode())
     for name in PUBLISHED_TABLES:
         if name in UNFINGERPRINTED:
