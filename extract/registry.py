@@ -73,13 +73,6 @@ class RegistryLoad:
     accounts: list[RegisteredAccount] = field(default_factory=list)
     problems: list[RegistryProblem] = field(default_factory=list)
 
-    def account_for(self, username: str) -> RegisteredAccount | None:
-        """The registered account with this (lower-case) username, if any."""
-        return self._by_username().get(username.lower())
-
-    def _by_username(self) -> dict[str, RegisteredAccount]:
-        return {a.username: a for a in self.accounts}
-
 
 def normalise_username(raw: str) -> str:
     """A username as Instagram stores it: trimmed, without a leading '@', lower case."""

@@ -68,12 +68,10 @@ class CountingRateController(RateController):
         self.counter = counter
         self.max_wait = max_wait
         self._sleep = sleep
-        self.slept: list[float] = []
 
     def sleep(self, secs: float) -> None:
         if self.max_wait is not None and secs > self.max_wait:
             raise RateLimitedError(f"the rate limiter asks to wait {round(secs)} s")
-        self.slept.append(secs)
         self._sleep(secs)
 
     def wait_before_query(self, query_type: str) -> None:

@@ -68,11 +68,6 @@ class Target:
     known: Mapping[str, datetime] = field(default_factory=dict)  # shortcode -> posted_at (UTC)
     high_water: datetime | None = None  # newest post date of the last complete pass
 
-    @property
-    def account_key(self) -> str:
-        """How collect_state names the account: its user id, or its username until that is known."""
-        return self.owner_id or f"username:{self.username}"
-
 
 @dataclass(frozen=True)
 class CollectOptions:
