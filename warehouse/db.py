@@ -33,6 +33,26 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def write_private(path: Path, data: bytes, *, durable: bool = False) -> Path:
+    """Writes ``data`` to ``path`` atomically (a temporary file renamed over it) with mode 0600;
+    ``durable`` also syncs it to disk before the rename. The folder must exist (see
+    :func:`ensure_private_dir`); a failed write leaves no temporary file behind."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        tmp.chmod(0o600)  # os.open's mode is narrowed by the umask, never widened
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse at ``path``, migrated to the current schema.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -23,22 +22,13 @@ import jinja2
 
 from checks.quality.runner import Validation
 from medsos_audit.runs import is_run_id, utcnow
-from warehouse.db import ensure_private_dir
+from warehouse.db import ensure_private_dir, write_private
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Writes ``text`` to a new file readable by the service user only, atomically."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    tmp.replace(path)
 
 
 @dataclass
@@ -75,7 +65,7 @@ class DqReport:
         ensure_private_dir(self.folder)
         name = f"{len(self.entries) + 1:03d}-{label}.json"
         document = {"label": label, "weeks": weeks, "result": validation.document}
-        _write_private(self.folder / name, json.dumps(document, indent=1, default=str))
+        write_private(self.folder / name, json.dumps(document, indent=1, default=str).encode())
         entry = Entry(label, validation, f"dq/{self.folder_name}/{name}", weeks)
         self.entries.append(entry)
         self.write_index()
@@ -90,7 +80,7 @@ class DqReport:
             passed=all(e.validation.success for e in self.entries),
         )
         path = self.folder / "index.html"
-        _write_private(path, page)
+        write_private(path, page.encode())
         return path
 
 

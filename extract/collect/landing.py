@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import lzma
-import os
 import re
 from pathlib import Path
 
 from instaloader import Post, Profile, get_json_structure
 
 from extract.evidence import LandedFile
-from warehouse.db import ensure_private_dir
+from warehouse.db import ensure_private_dir, write_private
 
 # Instagram usernames: letters, digits, '.' and '_'. Anything else (or a leading dot) would be a
 # path trick, since the name becomes a folder.
@@ -33,18 +32,6 @@ def safe_username(username: str) -> str:
     return name
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Writes ``data`` to a new file readable by the service user only (0600), atomically."""
-    tmp = path.with_name(path.name + ".part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.chmod(0o600)
-    tmp.replace(path)
-
-
 def _land(folder: Path, stem: str, structure: Post | Profile) -> tuple[Path, str, int]:
     data = json.dumps(get_json_structure(structure), separators=(",", ":")).encode()
     packed = lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_NONE)
@@ -53,7 +40,7 @@ def _land(folder: Path, stem: str, structure: Post | Profile) -> tuple[Path, str
     while path.exists():  # two posts in the same second: instaloader's "_<n>" suffix
         n += 1
         path = folder / f"{stem}_{n}.json.xz"
-    _write_private(path, packed)
+    write_private(path, packed, durable=True)
     return path, hashlib.sha256(packed).hexdigest(), len(packed)
 
 

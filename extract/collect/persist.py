@@ -8,7 +8,6 @@ single loader reads every chunk's outcomes. Nothing here touches the warehouse.
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from extract.collect.collector import AccountOutcome, CollectResult, Target
 from extract.collect.errors import Status
 from extract.evidence import LandedFile
+from warehouse.db import ensure_private_dir, write_private
 
 FORMAT = "medsos-audit collect chunk 1"
 
@@ -30,13 +30,8 @@ def _undt(value: str | None) -> datetime | None:
 
 def _write(path: Path, doc: dict[str, Any]) -> Path:
     """Writes ``doc`` atomically (temp file + rename), readable by the service user only."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, ensure_ascii=False)
-    tmp.replace(path)
-    return path
+    ensure_private_dir(path.parent)
+    return write_private(path, json.dumps(doc, ensure_ascii=False).encode())
 
 
 def _read(path: Path) -> dict[str, Any]:

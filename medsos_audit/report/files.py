@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from warehouse import db
 
 
 def private_dir(path: Path, root: Path) -> Path:
@@ -30,14 +31,4 @@ def private_dir(path: Path, root: Path) -> Path:
 def write_private(path: Path, data: bytes, root: Path) -> Path:
     """Writes ``data`` to ``path`` atomically with mode 0600, its folders up to ``root`` 0700."""
     private_dir(path.parent, root)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    path.chmod(0o600)
-    return path
+    return db.write_private(path, data)
