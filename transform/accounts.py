@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
 
 from extract.registry import RegistryLoad
+from medsos_audit.runs import utcnow
+from warehouse import sqlfiles
 from warehouse.db import transaction
 from warehouse.sqlfiles import sql
 
@@ -36,8 +38,7 @@ class Observation:
 
 
 def _changed(con: duckdb.DuckDBPyConnection, name: str, now: datetime) -> int:
-    params = {"now": now} if "$now" in sql(__file__, name) else {}
-    rows = con.execute(sql(__file__, name), params).fetchall()
+    rows = sqlfiles.run(con, __file__, name, {"now": now})
     return int(rows[0][0]) if rows and rows[0] and rows[0][0] is not None else 0
 
 
@@ -87,7 +88,7 @@ def apply_registry(
     tables are marked for a rebuild in the same transaction, whichever run applies it first
     (a collect run's plan, or a load): the next build finds them in `pending_weeks`.
     """
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utcnow()
     with transaction(con):
         changed = sync_registry(con, registry, now)
         if changed:

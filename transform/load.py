@@ -13,6 +13,7 @@ import pyarrow as pa
 from checks.masking import mask_version
 from extract.snapshot import ParsedFile, SnapshotFile
 from medsos_audit.faults import fault_point
+from medsos_audit.runs import utcnow
 from transform.accounts import Observation, resolve_owners
 from transform.flags import flag_table
 from transform.normalise import POST_COLUMNS, PROFILE_COLUMNS
@@ -253,7 +254,7 @@ def _store_prechecked(
         sqlfiles.run(con, __file__, "store_prechecked.sql", {"version": version})
         result.posts_checked += _count(con.execute("SELECT count(*) FROM stage_checked"))
         result.flags += _count(con.execute("SELECT count(*) FROM stage_flags"))
-        params = {"now": datetime.now(UTC).replace(tzinfo=None), "run_id": run_id}
+        params = {"now": utcnow(), "run_id": run_id}
         sqlfiles.run(con, __file__, "replace_post_flags.sql", {**params, "version": version})
         fault_point("load.prechecked")
     finally:
@@ -308,7 +309,7 @@ def mark_pending_weeks(con: duckdb.DuckDBPyConnection, weeks: Sequence[str], run
     if weeks:
         con.execute(
             "INSERT OR IGNORE INTO pending_weeks SELECT unnest(?::VARCHAR[]), 'audit', ?, ?",
-            [list(weeks), datetime.now(UTC).replace(tzinfo=None), run_id],
+            [list(weeks), utcnow(), run_id],
         )
 
 
@@ -333,7 +334,7 @@ def _record_quarantine(
         con.execute(
             "INSERT INTO quarantine SELECT ?, source_file, shortcode, suite, expectation, "
             "details, ? FROM stage_quarantine",
-            [run_id, datetime.now(UTC).replace(tzinfo=None)],
+            [run_id, utcnow()],
         )
     finally:
         con.unregister("stage_quarantine")
@@ -346,7 +347,7 @@ def _record_files(
 ) -> None:
     if not outcomes:
         return
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utcnow()
     table = pa.table(
         {
             "path": [f.path for f, *_ in outcomes],
