@@ -13,9 +13,7 @@ from rich.text import Text
 from checks import RulesError, load_ruleset
 from checks.corpus import CorpusError, CorpusMissingError
 from checks.evaluate import Evaluation, evaluate_corpus
-from medsos_audit.settings import Settings
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from medsos_audit.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -50,7 +48,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Evaluates the rules on the corpus and prints the figures; 2 when the corpus is missing."""
     err = Console(stderr=True, soft_wrap=True)
-    rules_dir = args.rules or Settings.from_env(warehouse=args.warehouse).rules_dir
+    rules_dir = args.rules or settings_from(args).rules_dir
     if not Path(rules_dir).is_dir():
         err.print(f"evaluate: no such rules folder: {rules_dir}", markup=False)
         return EXIT_USAGE

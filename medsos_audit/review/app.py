@@ -34,8 +34,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from medsos_audit.review import auth, decisions, findings
 from medsos_audit.review.i18n import LANGS, MONTHS, label, translator
 from medsos_audit.review.source import DeskSource, SourceUnavailableError, source_path
-from medsos_audit.review.store import open_store, utcnow
+from medsos_audit.review.store import open_store
 from medsos_audit.review.vocab import DISMISS_REASONS, ESCALATE_TO, SANCTIONS, SUGGESTED_SANCTION
+from medsos_audit.runs import utcnow
 from medsos_audit.settings import SEVERITIES, Settings
 
 log = logging.getLogger("medsos_audit.review")

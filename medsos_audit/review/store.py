@@ -12,7 +12,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from warehouse.db import ensure_private_dir
@@ -24,11 +24,6 @@ _TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 class StoreError(RuntimeError):
     """The review store cannot be opened or has a schema this code does not know."""
-
-
-def utcnow() -> datetime:
-    """Now, as a naive UTC datetime (how the warehouse and the store keep time)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def to_text(moment: datetime) -> str:

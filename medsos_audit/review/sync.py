@@ -16,7 +16,8 @@ import pyarrow as pa
 
 from checks.masking import mask_identifiers
 from medsos_audit.review.decisions import row_hash
-from medsos_audit.review.store import from_text, open_store, store_id, utcnow
+from medsos_audit.review.store import from_text, open_store, store_id
+from medsos_audit.runs import utcnow
 from medsos_audit.settings import Settings
 from warehouse import sqlfiles
 from warehouse.db import transaction

@@ -7,8 +7,9 @@ import sqlite3
 from dataclasses import dataclass
 
 from medsos_audit.review.passwords import check_strength, hash_password
-from medsos_audit.review.store import to_text, utcnow, write_transaction
+from medsos_audit.review.store import to_text, write_transaction
 from medsos_audit.review.vocab import ROLES
+from medsos_audit.runs import utcnow
 
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 

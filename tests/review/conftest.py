@@ -17,8 +17,9 @@ from starlette.testclient import TestClient
 from medsos_audit.pipeline import run_snapshot
 from medsos_audit.review.app import create_app
 from medsos_audit.review.auth import create_session
-from medsos_audit.review.store import open_store, utcnow
+from medsos_audit.review.store import open_store
 from medsos_audit.review.users import add_user, find_user
+from medsos_audit.runs import utcnow
 from medsos_audit.settings import Settings
 from tests.conftest import SEEDS
 from warehouse.db import connect
