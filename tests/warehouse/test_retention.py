@@ -62,6 +62,25 @@ def test_old_unflagged_posts_and_their_files_go_flagged_ones_stay(settings, tmp_
     assert (again.posts, again.raw_files) == (0, 0)
 
 
+def test_an_old_profile_file_stays_while_its_profile_flag_is_open(settings, tmp_path):
+    """Profile files are evidence too: past the cutoff they go, except the files of an account
+    whose profile has a kept flag (before, every old profile file went)."""
+    _collected(settings, tmp_path)
+    con = connect(settings.warehouse)
+    owner = con.execute("SELECT min(owner_id) FROM posts").fetchall()[0][0]
+    con.execute(
+        "INSERT INTO flags SELECT NULL, owner_id, 'promotion', 'promotion.bio_price', 'v', "
+        "'sedang', 'Rp 100.000', 'biography', NULL, NULL, 'Fatwa', 60, NULL, ?, 'r' "
+        "FROM accounts WHERE owner_id = ?",
+        [NOW, owner],
+    )
+    profiles = "SELECT u.owner_id FROM evidence_files AS e JOIN account_usernames AS u "
+    profiles += "ON u.username = e.username WHERE e.kind = 'profile' AND e.purged_at IS NULL"
+    assert len(con.execute(profiles).fetchall()) == 3
+    purge(con, settings.home, 26, datetime(2030, 1, 1), "purge-1")  # every file is old now
+    assert con.execute(profiles).fetchall() == [(owner,)]
+
+
 def test_audit_weeks_before_the_cutoff_are_frozen(settings, tmp_path):
     _collected(settings, tmp_path)
     con = connect(settings.warehouse)

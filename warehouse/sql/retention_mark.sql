@@ -10,7 +10,8 @@ WHERE (p.posted_at < $cutoff OR a.owner_id IS NULL OR NOT a.active)
   AND NOT EXISTS (SELECT 1 FROM flags_effective AS f WHERE f.shortcode = p.shortcode);
 
 -- Raw files: a purged post's file whatever its age; any other file landed before the cutoff
--- unless it is the evidence of a kept flagged post.
+-- unless it is the evidence of a kept flag: of its post, or (a profile file, named by the
+-- username it was landed under) of its account's profile.
 CREATE OR REPLACE TEMP TABLE purge_files AS
 SELECT e.path
 FROM evidence_files AS e
@@ -18,9 +19,13 @@ WHERE e.purged_at IS NULL
   AND (
       e.shortcode IN (SELECT shortcode FROM purge_posts)
       OR (e.landed_at < $cutoff
-          AND (e.shortcode IS NULL
-               OR NOT EXISTS (
-                   SELECT 1 FROM flags_effective AS f WHERE f.shortcode = e.shortcode)))
+          AND NOT EXISTS (
+              SELECT 1
+              FROM flags_effective AS f
+              WHERE (e.shortcode IS NOT NULL AND f.shortcode = e.shortcode)
+                 OR (e.shortcode IS NULL AND f.shortcode IS NULL
+                     AND f.owner_id IN (SELECT u.owner_id FROM account_usernames AS u
+                                        WHERE u.username = e.username))))
   );
 
 -- Doctors who left the registry and have nothing kept.
