@@ -37,7 +37,7 @@ from medsos_audit.runs import fail_run, finish_run, start_run, utcnow
 from medsos_audit.settings import Settings
 from transform.accounts import apply_registry
 from transform.flags import CheckResult, check_pending, refresh_signals
-from transform.load import LoadResult, known_files, load_parsed
+from transform.load import LoadResult, load_parsed, unread_files
 from transform.prechecked import checks_task
 from warehouse import audit
 from warehouse.db import connect, transaction
@@ -114,9 +114,9 @@ def import_files(
     prog: Progress = progress or NoProgress()
     report = report or report_for(settings.home, run_id)
     found = scan(snapshot_dir)
-    known = known_files(con)
-    todo = [f for f in found.files if (f.path, f.size, f.mtime_ns) not in known]
-    aside = [(f, why) for f, why in found.set_aside if (f.path, f.size, f.mtime_ns) not in known]
+    todo = unread_files(con, found.files)
+    unread_aside = set(unread_files(con, [f for f, _ in found.set_aside]))
+    aside = [(f, why) for f, why in found.set_aside if f in unread_aside]
     result = LoadResult()
     batch: list[ParsedFile] = []
     now = utcnow()  # one time window for every batch of the run: one suite, built once

@@ -99,17 +99,32 @@ def seen_at(file: SnapshotFile) -> datetime:
     return datetime.fromtimestamp(file.mtime_ns / 1e9, UTC).replace(tzinfo=None)
 
 
-def known_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, int]]:
-    """(path, size, mtime) of every file already read, so a re-run skips them unread.
+def unread_files(
+    con: duckdb.DuckDBPyConnection, files: Sequence[SnapshotFile]
+) -> list[SnapshotFile]:
+    """The files of ``files`` not read before (no recorded path, size and mtime), in order.
 
-    A quarantined file counts as read: the same bytes would fail the same way, and loading the
-    same input twice must change no row (re-admit one by deleting its import_files rows).
+    A quarantined or skipped file counts as read: the same bytes would fail the same way, and
+    loading the same input twice must change no row (re-admit one by deleting its import_files
+    rows). The comparison is an anti-join in DuckDB, so the memory it takes follows the scan,
+    not the years of history in import_files (5 million rows of it as a Python set: 2.3 GB).
     """
-    rows = con.execute(
-        "SELECT DISTINCT path, size_bytes, mtime_ns FROM import_files "
-        "WHERE status IN ('loaded', 'skipped', 'quarantined') AND size_bytes IS NOT NULL"
-    ).fetchall()
-    return {(p, s, m) for p, s, m in rows}
+    if not files:
+        return []
+    stage = pa.table(
+        {
+            "pos": pa.array(range(len(files)), pa.int64()),
+            "path": pa.array([f.path for f in files], pa.string()),
+            "size_bytes": pa.array([f.size for f in files], pa.int64()),
+            "mtime_ns": pa.array([f.mtime_ns for f in files], pa.int64()),
+        }
+    )
+    con.register("stage_scan", stage)
+    try:
+        rows = con.execute(sql(__file__, "unread_files.sql")).fetchall()
+    finally:
+        con.unregister("stage_scan")
+    return [files[pos] for (pos,) in rows]
 
 
 def load_parsed(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -9,7 +10,7 @@ from extract.registry import load_registry
 from extract.snapshot import parse_files, scan
 from tests.conftest import post_node, profile_node, save_post, save_profile, table, write_registry
 from transform.accounts import apply_registry
-from transform.load import known_files, load_parsed
+from transform.load import load_parsed, unread_files
 
 REGISTRY = [
     ("1001", "dr. A", "IDI Cabang X", "Sp.A", "dr.a", "2025-01-02", "x@idi.example"),
@@ -19,8 +20,7 @@ REGISTRY = [
 
 def _load(con: duckdb.DuckDBPyConnection, snapshot: Path, run_id: str = "r1") -> object:
     found = scan(snapshot)
-    known = known_files(con)
-    todo = [f for f in found.files if (f.path, f.size, f.mtime_ns) not in known]
+    todo = unread_files(con, found.files)
     parsed = list(parse_files(todo, "Asia/Jakarta"))
     return load_parsed(con, parsed, found.set_aside, run_id)
 
@@ -60,6 +60,26 @@ def test_loading_the_same_files_again_changes_no_row(
     again = _load(fresh_db, snap, "r2")
     assert (again.new_posts, again.changed_posts) == (0, 0)  # type: ignore[attr-defined]
     assert {t: table(fresh_db, t) for t in before} == before
+
+
+def test_unread_files_are_those_whose_path_size_or_mtime_was_never_recorded(
+    tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection
+) -> None:
+    snap = _setup(tmp_path, fresh_db)
+    _load(fresh_db, snap)
+    files = scan(snap).files
+    assert files and unread_files(fresh_db, files) == []
+    edited = files[1]
+    grown = replace(files[2], size=files[2].size + 1)
+    touched = replace(files[0], mtime_ns=files[0].mtime_ns + 1)
+    elsewhere = replace(files[3], path=str(tmp_path / "copy" / "x.json.xz"))
+    # a skipped or quarantined file counts as read; a row of an unknown status does not
+    fresh_db.execute("UPDATE import_files SET status = 'quarantined' WHERE path = ?", [edited.path])
+    mixed = [grown, edited, touched, files[3], elsewhere]
+    assert unread_files(fresh_db, mixed) == [grown, touched, elsewhere]  # in the given order
+    fresh_db.execute("UPDATE import_files SET status = 'pending' WHERE path = ?", [edited.path])
+    assert unread_files(fresh_db, [edited]) == [edited]
+    assert unread_files(fresh_db, []) == []
 
 
 def test_a_copy_of_the_same_observation_elsewhere_changes_no_post(
