@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -66,7 +65,6 @@ class Published:
     masked: int
 
 
-@cache
 def refresh_masked_posts(con: duckdb.DuckDBPyConnection) -> int:
     """Masks captions of posts new, edited or masked by older rules; returns how many."""
     version = masking.mask_version()

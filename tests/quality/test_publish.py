@@ -17,7 +17,8 @@ from medsos_audit.pipeline import run_snapshot
 from medsos_audit.settings import REPO_ROOT, Settings
 from tests.conftest import SEEDS, post_node, save_post
 from tests.quality.conftest import ACCOUNTS, REGISTRY, run_child, run_here
-from warehouse.publish import PUBLISHED_TABLES
+from warehouse.db import connect
+from warehouse.publish import PUBLISHED_TABLES, publish
 
 PRIVATE_ONLY = {
     "posts": {"source_file"},
@@ -182,3 +183,30 @@ def test_the_review_desk_reads_its_findings_from_the_copy(published: Path) -> No
     flags = con.execute("SELECT count(*) FROM flags").fetchall()[0][0]
     con.close()
     assert copy.flags == flags > 0
+
+
+def test_each_publication_masks_what_changed_since_the_last_on_the_same_connection(
+    tmp_path: Path,
+) -> None:
+    settings = Settings.from_env(env={"MEDSOS_HOME": str(tmp_path / "home")})
+    run_snapshot(settings, REGISTRY, SEEDS / "snapshot")
+    target = tmp_path / "copy" / "warehouse.duckdb"
+    con = connect(settings.warehouse)
+    try:
+        assert publish(con, target, "p1").masked == 0  # the workers masked every caption
+        (shortcode,) = con.execute("SELECT min(shortcode) FROM posts").fetchall()[0]
+        con.execute(
+            "UPDATE posts SET caption = 'Kontrol Tn. Budi 60 th', content_hash = 'edited' "
+            "WHERE shortcode = ?",
+            [shortcode],
+        )
+        assert publish(con, target, "p2").masked == 1
+        assert publish(con, target, "p3").masked == 0
+    finally:
+        con.close()
+    copy = duckdb.connect(str(target), read_only=True)
+    try:
+        shown = copy.execute("SELECT caption FROM posts WHERE shortcode = ?", [shortcode])
+        assert shown.fetchall() == [(mask_identifiers("Kontrol Tn. Budi 60 th"),)]
+    finally:
+        copy.close()
