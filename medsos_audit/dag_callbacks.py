@@ -50,7 +50,8 @@ def notify_operator(context: dict[str, Any]) -> None:
     log.error("task failed, telling the operator: %s", subject)
     try:
         con = connect(settings.warehouse)
-    except WarehouseError:
+    except WarehouseError as exc:  # held by another task, or cannot be opened at all
+        log.error("warehouse not available for the notice, sending it directly: %s", exc)
         recipients = valid_addresses([settings.operator_email])
         config = smtp_config(settings)
         if not recipients or config is None:
@@ -71,8 +72,8 @@ def notify_operator(context: dict[str, Any]) -> None:
 
 def weekly_task_failed(context: dict[str, Any]) -> None:
     """A weekly_audit task failed for good: tell the operator, then record the run as failed
-    (when another task holds the warehouse the notice still goes out, and the log says the
-    record stayed 'running')."""
+    (when the warehouse is held by another task or cannot be opened, the notice still goes
+    out, and the log says why the record stayed 'running')."""
     notify_operator(context)
     from medsos_audit.dag_steps import fail_weekly
     from warehouse.db import WarehouseError
@@ -80,5 +81,5 @@ def weekly_task_failed(context: dict[str, Any]) -> None:
     subject, _, _ = failure_notice(context)
     try:
         fail_weekly(str(context.get("run_id") or ""), subject)
-    except WarehouseError:
-        log.error("weekly run not recorded as failed: the warehouse is held by another task")
+    except WarehouseError as exc:  # held by another task, or cannot be opened at all
+        log.error("weekly run not recorded as failed (it stays 'running'): %s", exc)
