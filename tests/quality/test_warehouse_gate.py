@@ -16,7 +16,7 @@ from checks.quality.suites import WAREHOUSE_FLAGS
 from medsos_audit.pipeline import run_snapshot
 from medsos_audit.settings import Settings
 from tests.conftest import SEEDS, post_node, save_post, write_registry
-from tests.quality.conftest import REGISTRY, run_here, statuses
+from tests.quality.conftest import ACCOUNTS, REGISTRY, run_here, statuses
 
 TODAY = date(2026, 11, 23)  # a Monday: weeks up to 2026-W47 are complete
 
@@ -123,6 +123,53 @@ def test_duplicate_posts_block_publication_exit_1_and_keep_blocking(
     }
     notices = [subject for kind, _, subject in mail if kind == "operator"]
     assert len(notices) == 2 and all("publication blocked" in s for s in notices)
+
+
+def test_the_gate_reads_the_weeks_it_publishes_not_the_whole_history(
+    sampled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, _ = sampled
+    later = tmp_path / "later"
+    user = "agus.internist"
+    save_post(later / user, post_node("LATE1", ACCOUNTS[user], user, when="2026-11-18T03:00:00"))
+    _, _, summary = run_snapshot(_settings(home), REGISTRY, later, today=TODAY)
+    assert summary.gate is not None and summary.gate.passed
+    runs = {r.validation.suite.name: r for r in summary.gate.runs}
+    assert runs["warehouse_audit_accounts"].weeks == ["2026-W47"]  # the week the new post is in
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        (in_week,) = con.execute(
+            "SELECT count(*) FROM posts WHERE post_week = '2026-W47'"
+        ).fetchall()[0]
+        (posts,) = con.execute("SELECT count(*) FROM posts").fetchall()[0]
+        (flags,) = con.execute(
+            "SELECT count(*) FROM flags WHERE post_week = '2026-W47' OR shortcode IS NULL"
+        ).fetchall()[0]
+        (all_flags,) = con.execute("SELECT count(*) FROM flags").fetchall()[0]
+    finally:
+        con.close()
+    assert runs["warehouse_posts"].validation.rows == in_week < posts
+    assert runs["warehouse_flags"].validation.rows == flags < all_flags
+
+
+def test_damage_outside_the_weeks_being_published_still_blocks(
+    sampled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, _ = sampled
+    _tamper(
+        home,
+        "INSERT INTO posts SELECT * FROM posts WHERE post_week = '2026-W45' "
+        "AND shortcode = (SELECT min(shortcode) FROM posts WHERE post_week = '2026-W45')",
+        "UPDATE posts SET owner_id = '999' WHERE shortcode = "
+        "(SELECT max(shortcode) FROM posts WHERE post_week = '2026-W46')",
+    )
+    later = tmp_path / "later"
+    user = "agus.internist"
+    save_post(later / user, post_node("LATE1", ACCOUNTS[user], user, when="2026-11-18T03:00:00"))
+    _, _, summary = run_snapshot(_settings(home), REGISTRY, later, today=TODAY)
+    assert summary.blocked is not None
+    assert "warehouse_posts.posts_unique_by_shortcode: 2 row(s)" in summary.blocked
+    assert "warehouse_posts.post_account_registered: 1 row(s)" in summary.blocked
 
 
 def test_a_post_whose_account_is_not_registered_blocks(sampled: tuple[Path, Path]) -> None:
