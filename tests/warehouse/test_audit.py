@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
+import pytest
 
 from tests.conftest import table
+from warehouse import audit
 from warehouse.audit import build_weeks
 
 NOW = datetime(2026, 11, 23, 1, 0)
@@ -124,3 +126,24 @@ def test_rebuilding_a_week_is_a_pure_function_of_the_data(
         "SELECT flagged_posts FROM audit_weekly_account WHERE post_week = '2026-W46'"
     ).fetchall()
     assert w46 == [(0,)]
+
+
+def test_weeks_are_built_in_passes_of_bounded_size_with_the_same_rows(
+    fresh_db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(fresh_db)
+    weeks = {"2026-W45", "2026-W46", "2026-W47"}  # W45 has no posts: branch rows of zeros
+    assert build_weeks(fresh_db, weeks) == 3
+    names = ("audit_weekly_account", "audit_weekly_branch")
+    whole = {t: table(fresh_db, t, "ALL") for t in names}
+    # W45 has no post, W46 one, W47 five: weeks join a pass while its posts stay within the
+    # limit, and a week over the limit is a pass of its own
+    ordered = sorted(weeks)
+    assert audit.passes(fresh_db, ordered, 0) == [["2026-W45"], ["2026-W46"], ["2026-W47"]]
+    assert audit.passes(fresh_db, ordered, 1) == [["2026-W45", "2026-W46"], ["2026-W47"]]
+    assert audit.passes(fresh_db, ordered, 6) == [ordered]
+    monkeypatch.setattr(audit, "POSTS_PER_PASS", 0)
+    fresh_db.execute("DELETE FROM audit_weekly_account")
+    fresh_db.execute("DELETE FROM audit_weekly_branch")
+    assert build_weeks(fresh_db, weeks) == 3
+    assert {t: table(fresh_db, t, "ALL") for t in names} == whole
