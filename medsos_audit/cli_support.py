@@ -1,5 +1,5 @@
 """What every command shares: exit codes, settings from the common options, and the one clear
-message for a full disk or a permission error."""
+message for a full disk, a permission error or DuckDB's memory limit."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import errno
 import duckdb
 
 from medsos_audit.settings import Settings
+from warehouse.db import MEMORY_ENV, memory_limit
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -36,7 +37,15 @@ _WRITE_TEXTS = {
 
 
 def io_problem(exc: BaseException) -> str | None:
-    """A clear message when ``exc`` is a disk-full or permission error, else None."""
+    """A clear message when ``exc`` is a disk-full or permission error, or DuckDB reaching its
+    memory limit; else None."""
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return (
+            f"DuckDB reached its memory limit ({memory_limit()}, {MEMORY_ENV}). The step in "
+            "progress was rolled back and nothing of it was kept; steps already committed stay, "
+            f"and the next run continues from there. Raise {MEMORY_ENV} (e.g. 2GB), then run "
+            "again."
+        )
     why = None
     if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
         why = f"{_WRITE_ERRNOS[exc.errno]} ({exc.filename or 'a pipeline file'})"

@@ -194,3 +194,13 @@ def test_a_published_folder_that_cannot_be_written_fails_the_run_and_keeps_the_c
     assert (case / published).read_bytes() == (home / published).read_bytes()
     assert run_here(case / "warehouse.duckdb", second) == 0
     _assert_finished_like(clean, case)
+
+
+def test_duckdb_reaching_its_memory_limit_stops_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEDSOS_DUCKDB_MEMORY", "1MB")  # far too little even for the sample
+    assert run_here(tmp_path / "home" / "warehouse.duckdb", SEEDS / "snapshot") == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "error: DuckDB reached its memory limit (1MB, MEDSOS_DUCKDB_MEMORY)" in out
+    assert "Traceback" not in out
