@@ -37,7 +37,7 @@ from medsos_audit.runs import fail_run, finish_run, start_run, utcnow
 from medsos_audit.settings import Settings
 from transform.accounts import apply_registry
 from transform.flags import CheckResult, check_pending, refresh_signals
-from transform.load import LoadResult, load_parsed, unread_files
+from transform.load import LoadResult, load_parsed, mark_pending_weeks, unread_files
 from transform.prechecked import checks_task
 from warehouse import audit
 from warehouse.db import connect, transaction
@@ -202,16 +202,16 @@ def run_checks(
 ) -> CheckResult:
     """Checks every post and profile not yet checked by this rule set's version.
 
-    The weeks of the posts about to be checked are first noted in `pending_weeks`, so their
-    audit tables are rebuilt even if this run dies after the flags are stored.
+    The weeks of the posts about to be checked are first noted in `pending_weeks` (their audit
+    tables rebuilt, their flags read by the gate) even if this run dies after the flags are stored.
     """
     prog: Progress = progress or NoProgress()
     with transaction(con):
-        con.execute(
-            "INSERT OR IGNORE INTO pending_weeks SELECT DISTINCT post_week, 'audit', ?, ? "
-            "FROM posts WHERE checked_rule_version IS DISTINCT FROM ?",
-            [utcnow(), run_id, ruleset.version],
-        )
+        weeks = con.execute(
+            "SELECT DISTINCT post_week FROM posts WHERE checked_rule_version IS DISTINCT FROM ?",
+            [ruleset.version],
+        ).fetchall()
+        mark_pending_weeks(con, sorted(w for (w,) in weeks), run_id)
     pending = con.execute(
         "SELECT count(*) FROM posts WHERE checked_rule_version IS DISTINCT FROM ?",
         [ruleset.version],
@@ -226,7 +226,7 @@ def run_checks(
 
 
 def pending_weeks(con: duckdb.DuckDBPyConnection, stage: str) -> set[str]:
-    """The weeks that still owe the given stage ('audit' or 'gate') some work."""
+    """The weeks that still owe the given stage ('audit', 'gate' or 'rows') some work."""
     rows = con.execute("SELECT post_week FROM pending_weeks WHERE stage = ?", [stage]).fetchall()
     return {w for (w,) in rows}
 
@@ -279,7 +279,9 @@ def gate_warehouse(
     current = week_of(today or datetime.now(ZoneInfo(settings.tz)).date())
     waiting = pending_weeks(con, "gate")
     live = audit.live_weeks(con, waiting)
-    gate = validate_warehouse(con, live, current)
+    changed = pending_weeks(con, "rows")
+    read = audit.live_weeks(con, changed)  # weeks whose posts or flags changed
+    gate = validate_warehouse(con, live, current, rows_of=read)
     kept = [report.add(r.validation.suite.name, r.validation, r.weeks) for r in gate.runs]
     with transaction(con):
         for entry in kept:
@@ -296,6 +298,14 @@ def gate_warehouse(
             # the week in progress stays pending: its "no empty week" check waits until it ends
             con.execute(
                 "DELETE FROM pending_weeks WHERE stage = 'gate' AND post_week < ?", [current]
+            )
+        if gate.passed or frozen:
+            # rows read and passed, or of weeks a purge froze, are owed no more
+            done = sorted((changed - set(read)) | (set(read) if gate.passed else set()))
+            con.execute(
+                "DELETE FROM pending_weeks WHERE stage = 'rows' AND post_week IN "
+                "(SELECT unnest(?::VARCHAR[]))",
+                [done],
             )
     fault_point("gate.recorded")
     return gate

@@ -319,12 +319,15 @@ def _load_profiles(
 
 
 def mark_pending_weeks(con: duckdb.DuckDBPyConnection, weeks: Sequence[str], run_id: str) -> None:
-    """Notes that the audit tables of ``weeks`` must be rebuilt (call inside the change's
-    transaction: the note and the change land together, so a crash cannot lose the rebuild)."""
+    """Notes that posts or flags of ``weeks`` changed: their audit tables must be rebuilt
+    ('audit') and the gate must read their rows ('rows'). Call inside the change's transaction:
+    the note and the change land together, so a crash cannot lose either."""
     if weeks:
         con.execute(
-            "INSERT OR IGNORE INTO pending_weeks SELECT unnest(?::VARCHAR[]), 'audit', ?, ?",
-            [list(weeks), utcnow(), run_id],
+            "INSERT OR IGNORE INTO pending_weeks SELECT w.post_week, s.stage, ?, ? "
+            "FROM (SELECT unnest(?::VARCHAR[]) AS post_week) AS w, "
+            "(VALUES ('audit'), ('rows')) AS s(stage)",
+            [utcnow(), run_id, list(weeks)],
         )
 
 

@@ -103,17 +103,23 @@ def _flag_bounds() -> dict[str, Any]:
 
 
 def validate_warehouse(
-    con: duckdb.DuckDBPyConnection, weeks: Iterable[str], current_week: str
+    con: duckdb.DuckDBPyConnection,
+    weeks: Iterable[str],
+    current_week: str,
+    *,
+    rows_of: Iterable[str] | None = None,
 ) -> WarehouseGate:
-    """Validates the warehouse before publication: the posts and flags of ``weeks`` with every
-    stored row that breaks a warehouse-wide rule, and the audit rows of ``weeks``."""
+    """Validates the warehouse before publication: the posts and flags of the weeks ``rows_of``
+    (default ``weeks``) with every stored row that breaks a warehouse-wide rule, and the audit
+    rows of ``weeks``."""
     chosen = sorted(set(weeks))
     gate = WarehouseGate()
     # warehouse-wide suites over the weeks being published and every row elsewhere that breaks
     # them: the frames grow with the weeks a run changed, not with the years already stored
-    posts = _frame(con, "warehouse_posts.sql", {"weeks": chosen})
+    changed = chosen if rows_of is None else sorted(set(rows_of))
+    posts = _frame(con, "warehouse_posts.sql", {"weeks": changed})
     gate.runs.append(SuiteRun(validate(posts, WAREHOUSE_POSTS), None))
-    flags = _frame(con, "warehouse_flags.sql", {"weeks": chosen, **_flag_bounds()})
+    flags = _frame(con, "warehouse_flags.sql", {"weeks": changed, **_flag_bounds()})
     gate.runs.append(SuiteRun(validate(flags, WAREHOUSE_FLAGS), None))
     per_week: list[tuple[Suite, str, dict[str, Any], list[str]]] = []
     if chosen:

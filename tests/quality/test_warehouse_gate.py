@@ -172,6 +172,83 @@ def test_damage_outside_the_weeks_being_published_still_blocks(
     assert "warehouse_posts.post_account_registered: 1 row(s)" in summary.blocked
 
 
+def test_a_registry_change_regates_every_week_but_reads_only_the_posts_that_changed(
+    sampled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, _ = sampled
+    grown = tmp_path / "registry.csv"
+    grown.write_text(
+        REGISTRY.read_text(encoding="utf-8")
+        + "999001,dr. Baru,IDI Cabang Yogyakarta,,dr.baru.bergabung,2026-11-20,"
+        + "etik.yogyakarta@idi-cabang.example\n",
+        encoding="utf-8",
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _, _, summary = run_snapshot(_settings(home), grown, empty, today=TODAY)
+    assert summary.registry_changes > 0 and summary.gate is not None and summary.gate.passed
+    runs = {r.validation.suite.name: r for r in summary.gate.runs}
+    # every week's audit rows were rebuilt (a new doctor changes each week's branch row) ...
+    assert runs["warehouse_audit_accounts"].weeks == ["2026-W45", "2026-W46", "2026-W47"]
+    # ... but no post or flag changed, so those suites read no week's rows (profile flags, one
+    # per account at most, are always read)
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        (profile_flags,) = con.execute(
+            "SELECT count(*) FROM flags WHERE shortcode IS NULL"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    assert runs["warehouse_posts"].validation.rows == 0
+    assert runs["warehouse_flags"].validation.rows == profile_flags
+
+
+def test_changed_rows_wait_for_the_gate_until_it_passes(
+    sampled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, _ = sampled
+
+    def waiting() -> list[tuple[str, str]]:
+        con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+        try:
+            rows = con.execute(
+                "SELECT post_week, stage FROM pending_weeks WHERE stage = 'rows' ORDER BY 1"
+            ).fetchall()
+            return [(str(w), str(s)) for w, s in rows]
+        finally:
+            con.close()
+
+    assert waiting() == []  # the sample's run passed: nothing left to read again
+    _tamper(
+        home,
+        "INSERT INTO posts SELECT * FROM posts WHERE post_week = '2026-W45' "
+        "AND shortcode = (SELECT min(shortcode) FROM posts WHERE post_week = '2026-W45')",
+    )
+    later = tmp_path / "later"
+    user = "agus.internist"
+    save_post(later / user, post_node("LATE1", ACCOUNTS[user], user, when="2026-11-18T03:00:00"))
+    _, _, blocked = run_snapshot(_settings(home), REGISTRY, later, today=TODAY)
+    assert blocked.blocked is not None
+    assert waiting() == [("2026-W47", "rows")]  # still owed: the gate did not pass
+    _tamper(
+        home,
+        "DELETE FROM posts WHERE rowid = (SELECT max(rowid) FROM posts WHERE shortcode = "
+        "(SELECT min(shortcode) FROM posts WHERE post_week = '2026-W45'))",
+    )
+    _, _, passed = run_snapshot(_settings(home), REGISTRY, later, today=TODAY)
+    assert passed.gate is not None and passed.gate.passed
+    runs = {r.validation.suite.name: r for r in passed.gate.runs}
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        (in_week,) = con.execute(
+            "SELECT count(*) FROM posts WHERE post_week = '2026-W47'"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    assert runs["warehouse_posts"].validation.rows == in_week  # the week it still owed
+    assert waiting() == []
+
+
 def test_a_post_whose_account_is_not_registered_blocks(sampled: tuple[Path, Path]) -> None:
     home, snapshot = sampled
     _tamper(home, "DELETE FROM accounts WHERE username = 'drg.bayu.senyum'")

@@ -55,3 +55,34 @@ def test_a_failing_migration_leaves_no_trace(
     }
     assert tables == {"a", "schema_migrations"}
     assert con.execute("SELECT version FROM schema_migrations").fetchall() == [(1,)]
+
+
+def test_pending_weeks_gains_a_rows_stage_and_keeps_what_was_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = migrate.MIGRATIONS_DIR
+    older = tmp_path / "migrations"
+    older.mkdir()
+    for path in real.glob("*.sql"):
+        if int(path.name[:3]) < 80:
+            (older / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", older)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    migrate.apply(con)
+    con.execute(
+        "INSERT INTO pending_weeks VALUES ('2026-W46', 'gate', TIMESTAMP '2026-11-20', 'r1'), "
+        "('2026-W47', 'audit', TIMESTAMP '2026-11-21', 'r2')"
+    )
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", real)
+    assert migrate.apply(con) == [80]
+    rows = con.execute("SELECT post_week, stage, run_id FROM pending_weeks ORDER BY 1, 2")
+    assert rows.fetchall() == [
+        ("2026-W46", "gate", "r1"),
+        ("2026-W46", "rows", "r1"),  # a week already waiting is read once more
+        ("2026-W47", "audit", "r2"),
+        ("2026-W47", "rows", "r2"),
+    ]
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO pending_weeks VALUES ('2026-W48', 'other', now(), 'r3')")
+    with pytest.raises(duckdb.ConstraintException):  # still one row per week and stage
+        con.execute("INSERT INTO pending_weeks VALUES ('2026-W46', 'rows', now(), 'r3')")
