@@ -84,10 +84,10 @@ def _grow(warehouse: Path, history: int) -> int:
             for statement in _COPY.split(";\n"):
                 if statement.strip():
                     con.execute(statement, {"k": k})
-        # every week owes an audit rebuild and the gate: the settling run does both, untimed
+        # every week owes an audit rebuild and the gate (all its rows): the settling run, untimed
         con.execute(
             "INSERT OR IGNORE INTO pending_weeks SELECT DISTINCT post_week, stage, now(), 'grown' "
-            "FROM posts, (VALUES ('audit'), ('gate')) AS s(stage)"
+            "FROM posts, (VALUES ('audit'), ('gate'), ('rows')) AS s(stage)"
         )
         return int(con.execute("SELECT count(*) FROM posts").fetchall()[0][0])
     finally:
