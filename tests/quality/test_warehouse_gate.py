@@ -33,6 +33,29 @@ def _published_run(home: Path) -> str:
         con.close()
 
 
+# a second copy of the oldest week's first post, as a faulty load or a hand edit would leave it
+DUPLICATE_AN_OLD_POST = (
+    "INSERT INTO posts SELECT * FROM posts WHERE post_week = '2026-W45' "
+    "AND shortcode = (SELECT min(shortcode) FROM posts WHERE post_week = '2026-W45')"
+)
+
+
+def _late_post(tmp_path: Path) -> Path:
+    """A snapshot holding one new post, in 2026-W47, of a sample account."""
+    later = tmp_path / "later"
+    user = "agus.internist"
+    save_post(later / user, post_node("LATE1", ACCOUNTS[user], user, when="2026-11-18T03:00:00"))
+    return later
+
+
+def _count(home: Path, query: str) -> int:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return int(con.execute(query).fetchall()[0][0])
+    finally:
+        con.close()
+
+
 def _tamper(home: Path, *statements: str) -> None:
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     try:
@@ -129,25 +152,17 @@ def test_the_gate_reads_the_weeks_it_publishes_not_the_whole_history(
     sampled: tuple[Path, Path], tmp_path: Path
 ) -> None:
     home, _ = sampled
-    later = tmp_path / "later"
-    user = "agus.internist"
-    save_post(later / user, post_node("LATE1", ACCOUNTS[user], user, when="2026-11-18T03:00:00"))
+    later = _late_post(tmp_path)
     _, _, summary = run_snapshot(_settings(home), REGISTRY, later, today=TODAY)
     assert summary.gate is not None and summary.gate.passed
     runs = {r.validation.suite.name: r for r in summary.gate.runs}
     assert runs["warehouse_audit_accounts"].weeks == ["2026-W47"]  # the week the new post is in
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        (in_week,) = con.execute(
-            "SELECT count(*) FROM posts WHERE post_week = '2026-W47'"
-        ).fetchall()[0]
-        (posts,) = con.execute("SELECT count(*) FROM posts").fetchall()[0]
-        (flags,) = con.execute(
-            "SELECT count(*) FROM flags WHERE post_week = '2026-W47' OR shortcode IS NULL"
-        ).fetchall()[0]
-        (all_flags,) = con.execute("SELECT count(*) FROM flags").fetchall()[0]
-    finally:
-        con.close()
+    in_week = _count(home, "SELECT count(*) FROM posts WHERE post_week = '2026-W47'")
+    posts = _count(home, "SELECT count(*) FROM posts")
+    flags = _count(
+        home, "SELECT count(*) FROM flags WHERE post_week = '2026-W47' OR shortcode IS NULL"
+    )
+    all_flags = _count(home, "SELECT count(*) FROM flags")
     assert runs["warehouse_posts"].validation.rows == in_week < posts
     assert runs["warehouse_flags"].validation.rows == flags < all_flags
 
@@ -158,14 +173,11 @@ def test_damage_outside_the_weeks_being_published_still_blocks(
     home, _ = sampled
     _tamper(
         home,
-        "INSERT INTO posts SELECT * FROM posts WHERE post_week = '2026-W45' "
-        "AND shortcode = (SELECT min(shortcode) FROM posts WHERE post_week = '2026-W45')",
+        DUPLICATE_AN_OLD_POST,
         "UPDATE posts SET owner_id = '999' WHERE shortcode = "
         "(SELECT max(shortcode) FROM posts WHERE post_week = '2026-W46')",
     )
-    later = tmp_path / "later"
-    user = "agus.internist"
-    save_post(later / user, post_node("LATE1", ACCOUNTS[user], user, when="2026-11-18T03:00:00"))
+    later = _late_post(tmp_path)
     _, _, summary = run_snapshot(_settings(home), REGISTRY, later, today=TODAY)
     assert summary.blocked is not None
     assert "warehouse_posts.posts_unique_by_shortcode: 2 row(s)" in summary.blocked
@@ -192,13 +204,7 @@ def test_a_registry_change_regates_every_week_but_reads_only_the_posts_that_chan
     assert runs["warehouse_audit_accounts"].weeks == ["2026-W45", "2026-W46", "2026-W47"]
     # ... but no post or flag changed, so those suites read no week's rows (profile flags, one
     # per account at most, are always read)
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        (profile_flags,) = con.execute(
-            "SELECT count(*) FROM flags WHERE shortcode IS NULL"
-        ).fetchall()[0]
-    finally:
-        con.close()
+    profile_flags = _count(home, "SELECT count(*) FROM flags WHERE shortcode IS NULL")
     assert runs["warehouse_posts"].validation.rows == 0
     assert runs["warehouse_flags"].validation.rows == profile_flags
 
@@ -221,12 +227,9 @@ def test_changed_rows_wait_for_the_gate_until_it_passes(
     assert waiting() == []  # the sample's run passed: nothing left to read again
     _tamper(
         home,
-        "INSERT INTO posts SELECT * FROM posts WHERE post_week = '2026-W45' "
-        "AND shortcode = (SELECT min(shortcode) FROM posts WHERE post_week = '2026-W45')",
+        DUPLICATE_AN_OLD_POST,
     )
-    later = tmp_path / "later"
-    user = "agus.internist"
-    save_post(later / user, post_node("LATE1", ACCOUNTS[user], user, when="2026-11-18T03:00:00"))
+    later = _late_post(tmp_path)
     _, _, blocked = run_snapshot(_settings(home), REGISTRY, later, today=TODAY)
     assert blocked.blocked is not None
     assert waiting() == [("2026-W47", "rows")]  # still owed: the gate did not pass
@@ -238,13 +241,7 @@ def test_changed_rows_wait_for_the_gate_until_it_passes(
     _, _, passed = run_snapshot(_settings(home), REGISTRY, later, today=TODAY)
     assert passed.gate is not None and passed.gate.passed
     runs = {r.validation.suite.name: r for r in passed.gate.runs}
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        (in_week,) = con.execute(
-            "SELECT count(*) FROM posts WHERE post_week = '2026-W47'"
-        ).fetchall()[0]
-    finally:
-        con.close()
+    in_week = _count(home, "SELECT count(*) FROM posts WHERE post_week = '2026-W47'")
     assert runs["warehouse_posts"].validation.rows == in_week  # the week it still owed
     assert waiting() == []
 
