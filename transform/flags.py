@@ -216,34 +216,48 @@ SIGNAL_COLUMNS = (
 def refresh_signals(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, weeks: set[str]) -> int:
     """Recomputes account-level signals for windows ending in each of ``weeks``; returns rows.
 
-    The counts come from DuckDB per window; the rule decides in Python which accounts cross
-    the threshold; the signals of each window are replaced in one insert.
+    The counts of every window come from one DuckDB query; the rule decides in Python which
+    accounts cross the threshold; the signals of all the windows are replaced in one
+    transaction.
     """
-    written = 0
-    for end in sorted(weeks):
-        span = weeks_ending(end, SIGNAL_WINDOW_WEEKS)
-        counts = con.execute(sql(__file__, "personal_share.sql"), {"weeks": span}).fetchall()
-        signals = [
-            s
-            for owner_id, posts, personal in counts
-            if (
-                s := personal_share_signal(
-                    str(owner_id), int(posts), int(personal), span[0], end, ruleset
-                )
+    ends = sorted(weeks)
+    if not ends:
+        return 0
+    spans = {end: weeks_ending(end, SIGNAL_WINDOW_WEEKS) for end in ends}
+    pairs = [(end, week) for end in ends for week in spans[end]]
+    stage = pa.table(
+        {
+            "window_end": pa.array([e for e, _ in pairs], pa.string()),
+            "post_week": pa.array([w for _, w in pairs], pa.string()),
+        }
+    )
+    con.register("stage_signal_weeks", stage)
+    try:
+        counts = con.execute(sql(__file__, "personal_share_windows.sql")).fetchall()
+    finally:
+        con.unregister("stage_signal_weeks")
+    signals = [
+        s
+        for end, owner_id, posts, personal in counts
+        if (
+            s := personal_share_signal(
+                str(owner_id), int(posts), int(personal), spans[end][0], end, ruleset
             )
-            is not None
-        ]
-        staged = pa.table({c: [getattr(s, c) for s in signals] for c in SIGNAL_COLUMNS})
-        with transaction(con):
-            con.execute("DELETE FROM account_signals WHERE window_end = ?", [end])
-            if signals:
-                con.register("stage_signals", staged)
-                try:
-                    con.execute(
-                        f"INSERT INTO account_signals SELECT {', '.join(SIGNAL_COLUMNS)} "
-                        "FROM stage_signals"  # column names from the constant above
-                    )
-                finally:
-                    con.unregister("stage_signals")
-        written += len(signals)
-    return written
+        )
+        is not None
+    ]
+    staged = pa.table({c: [getattr(s, c) for s in signals] for c in SIGNAL_COLUMNS})
+    with transaction(con):
+        con.execute(
+            "DELETE FROM account_signals WHERE window_end IN (SELECT unnest(?::VARCHAR[]))", [ends]
+        )
+        if signals:
+            con.register("stage_signals", staged)
+            try:
+                con.execute(
+                    f"INSERT INTO account_signals SELECT {', '.join(SIGNAL_COLUMNS)} "
+                    "FROM stage_signals"  # column names from the constant above
+                )
+            finally:
+                con.unregister("stage_signals")
+    return len(signals)
