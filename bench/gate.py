@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.synthetic import generate
+from bench.synthetic import RUN_DAY, generate
 
 REPO = Path(__file__).resolve().parent.parent
 _spent: dict[str, float] = {}
@@ -40,7 +40,7 @@ def _run(snapshot: Path, registry: Path, warehouse: Path) -> dict[str, float]:
     _spent.clear()
     settings = Settings.from_env(warehouse=warehouse, env={})
     started = time.perf_counter()
-    pipeline.run_snapshot(settings, registry, snapshot)
+    pipeline.run_snapshot(settings, registry, snapshot, today=RUN_DAY)
     total = time.perf_counter() - started
     return {"run_seconds": round(total, 2), **{k: round(v, 2) for k, v in _spent.items()}}
 

@@ -11,7 +11,7 @@ import json
 import lzma
 import multiprocessing
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 EDUCATION = [
@@ -50,6 +50,15 @@ PRIVACY = [
 ]
 
 
+# The snapshot's newest moment, and the day its weekly audit runs (the Monday after): every
+# benchmark run is dated RUN_DAY, so its data-quality gate sees the same complete weeks on
+# whatever day the benchmark runs. Dated by the wall clock, the "no empty week after a busy
+# one" rule blocked publication once a week had passed since the snapshot, and the re-run then
+# validated everything again (measured on 2026-12-07: re-run 41 % of the first run, not 7 %).
+END = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+RUN_DAY = date(2026, 11, 23)
+
+
 def _caption(rng: random.Random) -> str:
     parts = [rng.choice(EDUCATION) for _ in range(max(1, int(rng.lognormvariate(1.1, 0.6))))]
     roll = rng.random()
@@ -82,10 +91,9 @@ def _write_account(args: tuple[Path, int, int, int]) -> int:
     username, owner_id = _account(index)
     folder = out / username
     folder.mkdir(parents=True, exist_ok=True)
-    end = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     written = 0
     for n in range(posts):
-        when = end - timedelta(seconds=rng.randrange(26 * 7 * 86400))
+        when = END - timedelta(seconds=rng.randrange(26 * 7 * 86400))
         code = f"B{index:05d}{n:05d}"
         node = {
             "__typename": rng.choice(["GraphImage", "GraphImage", "GraphSidecar", "GraphVideo"]),
