@@ -276,7 +276,7 @@ def gate_warehouse(
     dq/<run_id>/). Weeks that pass leave `pending_weeks`; weeks that fail stay, so every later
     run re-validates them and keeps publication blocked until the data is fixed."""
     report = report or report_for(settings.home, run_id)
-    current = week_of(today or datetime.now(ZoneInfo(settings.tz)).date())
+    current = week_of(today or settings.today or datetime.now(ZoneInfo(settings.tz)).date())
     waiting = pending_weeks(con, "gate")
     live = audit.live_weeks(con, waiting)
     changed = pending_weeks(con, "rows")

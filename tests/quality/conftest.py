@@ -18,6 +18,9 @@ from tests.conftest import SEEDS, post_node, save_post
 from tests.quality import child
 
 REGISTRY = SEEDS / "registry.csv"
+# Runs here are dated the Monday after the fixtures' last posts (2026-11-20, and the bench
+# snapshot's 2026-11-22), so the gate judges the same weeks whatever day the suite runs.
+RUN_DAY = "2026-11-23"
 BATCHES = (25, 20)  # files per load transaction, posts per check transaction, in child runs
 # Sample accounts (seeds/registry.csv) and their Instagram ids, for extra posts.
 ACCOUNTS = {
@@ -113,22 +116,25 @@ def run_args(warehouse: Path, snapshot: Path) -> list[str]:
 
 def run_here(warehouse: Path, snapshot: Path, registry: Path = REGISTRY) -> int:
     """One pipeline run in this process, with MEDSOS_HOME the warehouse's folder."""
-    before = os.environ.get("MEDSOS_HOME")
-    os.environ["MEDSOS_HOME"] = str(warehouse.parent)
+    pinned = {"MEDSOS_HOME": str(warehouse.parent), "MEDSOS_TODAY": RUN_DAY}
+    before = {name: os.environ.get(name) for name in pinned}
+    os.environ.update(pinned)
     try:
         argv = run_args(warehouse, snapshot)
         argv[2] = str(registry)
         return main(argv)
     finally:
-        if before is None:
-            del os.environ["MEDSOS_HOME"]
-        else:
-            os.environ["MEDSOS_HOME"] = before
+        for name, value in before.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 def child_env(warehouse: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDSOS_")}
     env["MEDSOS_HOME"] = str(warehouse.parent)
+    env["MEDSOS_TODAY"] = RUN_DAY
     return env | extra
 
 
