@@ -14,7 +14,7 @@ import pytest
 from checks.quality import validate
 from checks.quality.suites import WAREHOUSE_FLAGS
 from medsos_audit.pipeline import run_snapshot
-from medsos_audit.settings import Settings
+from medsos_audit.settings import Settings, SettingsError
 from tests.conftest import SEEDS, post_node, save_post, write_registry
 from tests.quality.conftest import ACCOUNTS, REGISTRY, run_here, statuses
 
@@ -334,6 +334,19 @@ def test_the_week_in_progress_is_not_judged_for_falling_silent(tmp_path: Path) -
     pending = con.execute("SELECT post_week, stage FROM pending_weeks ORDER BY 1").fetchall()
     con.close()
     assert pending == [("2026-W46", "gate"), ("2026-W47", "gate")]
+
+
+def test_medsos_today_dates_the_run_like_the_today_argument(tmp_path: Path) -> None:
+    registry, snapshot = _busy_then_silent(tmp_path)
+    monday = Settings.from_env(tmp_path / "m" / "warehouse.duckdb", {"MEDSOS_TODAY": "2026-11-09"})
+    assert monday.today == date(2026, 11, 9)
+    _, _, summary = run_snapshot(monday, registry, snapshot)
+    assert summary.blocked is None  # W46 is in progress on that day
+    later = Settings.from_env(tmp_path / "l" / "warehouse.duckdb", {"MEDSOS_TODAY": "2026-11-23"})
+    _, _, summary = run_snapshot(later, registry, snapshot)
+    assert summary.blocked is not None and "2026-W46/IDI Cabang A" in summary.blocked
+    with pytest.raises(SettingsError, match="MEDSOS_TODAY must be a date YYYY-MM-DD, got '23/11'"):
+        Settings.from_env(tmp_path / "x.duckdb", {"MEDSOS_TODAY": "23/11"})
 
 
 def test_flags_outside_the_allowed_sets_fail_by_subject_and_rule() -> None:
