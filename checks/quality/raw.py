@@ -55,13 +55,38 @@ def _posts_frame(parsed: Sequence[ParsedFile]) -> pd.DataFrame:
             "owner_id": [r.owner_id for _, r in rows],
             # what the loader will record as the account's name: the node's, else the folder's
             "username": [(r.username or f.folder).lower() or None for f, r in rows],
-            "posted_at": pd.Series([r.posted_at for _, r in rows], dtype="datetime64[us]"),
+            "posted_at": _moments([r.posted_at for _, r in rows]),
             "typename": [r.typename for _, r in rows],
-            # object columns: a count beyond 64 bits must fail the range check, not the frame
-            "likes": pd.Series([r.likes for _, r in rows], dtype=object),
-            "comments": pd.Series([r.comments for _, r in rows], dtype=object),
+            "likes": _counts([r.likes for _, r in rows]),
+            "comments": _counts([r.comments for _, r in rows]),
         }
     )
+
+
+# GX compares a column with its bounds in one vectorised step only for int/float and
+# datetime64[ns] columns; any other dtype goes through a Python call per row (0.3 s of a 0.45 s
+# validation of 20,000 posts). The fast dtypes are used when they hold every value exactly.
+_NS_FIRST, _NS_LAST = datetime(1678, 1, 1), datetime(2262, 4, 11)
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _moments(values: list[datetime]) -> pd.Series:
+    """Post times as datetime64[ns] when all fit (1678-2262), else microseconds (any year)."""
+    import pandas as pd
+
+    fits = all(v is None or _NS_FIRST <= v <= _NS_LAST for v in values)
+    return pd.Series(values, dtype="datetime64[ns]" if fits else "datetime64[us]")
+
+
+def _counts(values: list[int | None]) -> pd.Series:
+    """Counts as int64 when all are present and fit; else objects, so that a count beyond 64 bits
+    fails the range check instead of the frame, and a missing one stays missing."""
+    import pandas as pd
+
+    lo, hi = _INT64
+    if all(v is not None and lo <= v <= hi for v in values):
+        return pd.Series(values, dtype="int64")
+    return pd.Series(values, dtype=object)
 
 
 def _profiles_frame(parsed: Sequence[ParsedFile]) -> pd.DataFrame:

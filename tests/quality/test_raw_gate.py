@@ -137,6 +137,62 @@ def test_the_gate_names_failing_rows_by_file_for_a_batch_read_from_disk(tmp_path
     assert [v.success for v in gate.validations] == [False, False, False]
 
 
+def _gate_details(tmp_path: Path, snap: Path) -> dict[str, list[str]]:
+    con = duckdb.connect(str(tmp_path / f"{snap.name}.duckdb"))
+    from warehouse.migrate import apply
+
+    apply(con)
+    parsed = list(parse_files(scan(snap).files, "Asia/Jakarta"))
+    gate = validate_raw_batch(con, parsed, datetime(2026, 11, 23))
+    return {Path(p).name: [q.details for q in qs] for p, qs in gate.quarantined.items()}
+
+
+def test_fast_column_types_and_their_fallback_hold_back_the_same_rows_alike(
+    tmp_path: Path,
+) -> None:
+    """Counts and times that fit int64 / datetime64[ns] are compared vectorised; one count
+    beyond 64 bits or one year beyond 2262 switches the batch to Python objects. Either way the
+    same rows are held back, described the same."""
+
+    def batch(name: str, *odd: tuple[str, int, dict[str, object]]) -> Path:
+        folder = tmp_path / name / "dr.a"
+        _post(folder, "GOOD1", 18)
+        _post(folder, "NEG1", 16, edge_media_preview_like={"count": -5})
+        _post(folder, "OLD1", 14, taken_at_timestamp=1_200_000_000)
+        _post(folder, "FUTURE1", 13, taken_at_timestamp=4_000_000_000)
+        for code, day, extra in odd:
+            _post(folder, code, day, **extra)
+        return folder.parent
+
+    fast = _gate_details(tmp_path, batch("fast"))
+    slow = _gate_details(
+        tmp_path,
+        batch(
+            "slow",
+            ("HUGE1", 15, {"edge_media_preview_like": {"count": 10**30}}),
+            ("Y3000", 12, {"taken_at_timestamp": 32_503_680_000}),
+        ),
+    )
+    assert sorted(fast) == [
+        "2008-01-10_21-20-00_UTC.json.xz",
+        "2026-11-16_03-00-00_UTC.json.xz",
+        "2096-10-02_07-06-40_UTC.json.xz",
+    ]
+    assert {k: slow[k] for k in fast} == fast
+    assert fast["2026-11-16_03-00-00_UTC.json.xz"] == [
+        "ExpectColumnValuesToBeBetween(likes): likes=-5, shortcode='NEG1'"
+    ]
+    assert fast["2096-10-02_07-06-40_UTC.json.xz"] == [
+        "ExpectColumnValuesToBeBetween(posted_at): posted_at='2096-10-02 07:06:40', "
+        "shortcode='FUTURE1'"
+    ]
+    assert slow["3000-01-01_00-00-00_UTC.json.xz"] == [
+        "ExpectColumnValuesToBeBetween(posted_at): posted_at='3000-01-01 00:00:00', "
+        "shortcode='Y3000'"
+    ]
+    assert len(slow) == 5
+
+
 def test_every_failing_row_comes_back_by_its_key_columns() -> None:
     frame = pd.DataFrame(
         {
