@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -154,7 +155,7 @@ def test_fast_column_types_and_their_fallback_hold_back_the_same_rows_alike(
     beyond 64 bits or one year beyond 2262 switches the batch to Python objects. Either way the
     same rows are held back, described the same."""
 
-    def batch(name: str, *odd: tuple[str, int, dict[str, object]]) -> Path:
+    def batch(name: str, *odd: tuple[str, int, dict[str, Any]]) -> Path:
         folder = tmp_path / name / "dr.a"
         _post(folder, "GOOD1", 18)
         _post(folder, "NEG1", 16, edge_media_preview_like={"count": -5})
