@@ -48,8 +48,9 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
+# two workers: CI has two cores, and the suite's end-to-end tests are each one process at a time
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 ## bench: time the non-network pipeline against the baseline (N posts, default 200000)
 N ?= 200000
