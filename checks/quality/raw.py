@@ -64,17 +64,18 @@ def _posts_frame(parsed: Sequence[ParsedFile]) -> pd.DataFrame:
 
 
 # GX compares a column with its bounds in one vectorised step only for int/float and
-# datetime64[ns] columns; any other dtype goes through a Python call per row (0.3 s of a 0.45 s
-# validation of 20,000 posts). The fast dtypes are used when they hold every value exactly.
+# datetime64[ns] columns, and calls Python once per row for any other dtype (validating 20,000
+# posts: 0.39-0.58 s with object/us columns, 0.25-0.35 s with these). The fast dtypes are used
+# when they hold every value of the batch exactly.
 _NS_FIRST, _NS_LAST = datetime(1678, 1, 1), datetime(2262, 4, 11)
-_INT64 = (-(2**63), 2**63 - 1)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _moments(values: list[datetime]) -> pd.Series:
     """Post times as datetime64[ns] when all fit (1678-2262), else microseconds (any year)."""
     import pandas as pd
 
-    fits = all(v is None or _NS_FIRST <= v <= _NS_LAST for v in values)
+    fits = all(_NS_FIRST <= v <= _NS_LAST for v in values)
     return pd.Series(values, dtype="datetime64[ns]" if fits else "datetime64[us]")
 
 
@@ -83,8 +84,7 @@ def _counts(values: list[int | None]) -> pd.Series:
     fails the range check instead of the frame, and a missing one stays missing."""
     import pandas as pd
 
-    lo, hi = _INT64
-    if all(v is not None and lo <= v <= hi for v in values):
+    if all(v is not None and _INT64_MIN <= v <= _INT64_MAX for v in values):
         return pd.Series(values, dtype="int64")
     return pd.Series(values, dtype=object)
 

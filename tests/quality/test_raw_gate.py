@@ -14,8 +14,9 @@ import duckdb
 import pandas as pd
 
 from checks.quality import validate, validate_raw_batch
+from checks.quality.raw import RawGate, _posts_frame
 from checks.quality.suites import RAW_PROFILES
-from extract.snapshot import parse_files, scan
+from extract.snapshot import ParsedFile, parse_files, scan
 from medsos_audit.settings import REPO_ROOT
 from tests.conftest import post_node, profile_node, save_post, save_profile, write_registry
 from tests.quality.conftest import dump, run_here, statuses
@@ -116,14 +117,16 @@ def test_a_shortcode_already_stored_for_another_post_holds_the_newcomer_back(
     assert "owner_id='11'" in details[0][0]
 
 
-def test_the_gate_names_failing_rows_by_file_for_a_batch_read_from_disk(tmp_path: Path) -> None:
-    snap = _hostile_snapshot(tmp_path)
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    from warehouse.migrate import apply
-
-    apply(con)
+def _gate(con: duckdb.DuckDBPyConnection, snap: Path) -> tuple[list[ParsedFile], RawGate]:
+    """The parsed files of ``snap`` and the raw gate's verdict on them as one batch."""
     parsed = list(parse_files(scan(snap).files, "Asia/Jakarta"))
-    gate = validate_raw_batch(con, parsed, datetime(2026, 11, 23))
+    return parsed, validate_raw_batch(con, parsed, datetime(2026, 11, 23))
+
+
+def test_the_gate_names_failing_rows_by_file_for_a_batch_read_from_disk(
+    tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection
+) -> None:
+    _, gate = _gate(fresh_db, _hostile_snapshot(tmp_path))
     held = {
         Path(p).parent.name + "/" + Path(p).name: [q.expectation for q in qs]
         for p, qs in gate.quarantined.items()
@@ -138,18 +141,8 @@ def test_the_gate_names_failing_rows_by_file_for_a_batch_read_from_disk(tmp_path
     assert [v.success for v in gate.validations] == [False, False, False]
 
 
-def _gate_details(tmp_path: Path, snap: Path) -> dict[str, list[str]]:
-    con = duckdb.connect(str(tmp_path / f"{snap.name}.duckdb"))
-    from warehouse.migrate import apply
-
-    apply(con)
-    parsed = list(parse_files(scan(snap).files, "Asia/Jakarta"))
-    gate = validate_raw_batch(con, parsed, datetime(2026, 11, 23))
-    return {Path(p).name: [q.details for q in qs] for p, qs in gate.quarantined.items()}
-
-
 def test_fast_column_types_and_their_fallback_hold_back_the_same_rows_alike(
-    tmp_path: Path,
+    tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection
 ) -> None:
     """Counts and times that fit int64 / datetime64[ns] are compared vectorised; one count
     beyond 64 bits or one year beyond 2262 switches the batch to Python objects. Either way the
@@ -165,15 +158,23 @@ def test_fast_column_types_and_their_fallback_hold_back_the_same_rows_alike(
             _post(folder, code, day, **extra)
         return folder.parent
 
-    fast = _gate_details(tmp_path, batch("fast"))
-    slow = _gate_details(
-        tmp_path,
+    def details(snap: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+        parsed, gate = _gate(fresh_db, snap)
+        frame = _posts_frame(parsed)
+        dtypes = {c: str(frame[c].dtype) for c in ("posted_at", "likes", "comments")}
+        held = {Path(p).name: [q.details for q in qs] for p, qs in gate.quarantined.items()}
+        return dtypes, held
+
+    fast_types, fast = details(batch("fast"))
+    slow_types, slow = details(
         batch(
             "slow",
             ("HUGE1", 15, {"edge_media_preview_like": {"count": 10**30}}),
             ("Y3000", 12, {"taken_at_timestamp": 32_503_680_000}),
-        ),
+        )
     )
+    assert fast_types == {"posted_at": "datetime64[ns]", "likes": "int64", "comments": "int64"}
+    assert slow_types == {"posted_at": "datetime64[us]", "likes": "object", "comments": "int64"}
     assert sorted(fast) == [
         "2008-01-10_21-20-00_UTC.json.xz",
         "2026-11-16_03-00-00_UTC.json.xz",
