@@ -23,21 +23,14 @@ SEEDS = REPO_ROOT / "seeds"
 
 
 # `make test` runs with MEDSOS_HOME=var/ exported: the home `make demo` fills, with the user's
-# demo warehouse, outbox and analysts' copy. No test may write there, so every test, and every
-# session-wide fixture, gets a home of its own unless it names one itself.
+# demo warehouse, outbox and analysts' copy. No test or fixture may write there, so the session
+# (each xdist worker's) runs with a home of its own; tests that need a private one name it.
 @pytest.fixture(scope="session", autouse=True)
 def _session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("session-home")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MEDSOS_HOME", str(home))
         yield home
-
-
-@pytest.fixture(autouse=True)
-def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("MEDSOS_HOME", str(home))
-    return home
 
 
 @pytest.fixture
